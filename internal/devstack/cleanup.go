@@ -1,0 +1,107 @@
+package devstack
+
+import (
+	"bufio"
+	"bytes"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+)
+
+// killProcessesUnder SIGKILLs every process whose command line or working directory refers to dir — Nomad's
+// executors and log collectors for exec and raw_exec tasks — and returns how many it found.
+func killProcessesUnder(dir string) int {
+	if dir == "" {
+		return 0
+	}
+	dir = filepath.Clean(dir)
+	self := os.Getpid()
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return 0
+	}
+	n := 0
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil || pid == self || pid == 1 {
+			continue
+		}
+		if !refersTo(pid, dir) {
+			continue
+		}
+		if (&process{PID: pid}).alive() {
+			_ = syscall.Kill(pid, syscall.SIGKILL)
+			n++
+		}
+	}
+	return n
+}
+
+func refersTo(pid int, dir string) bool {
+	base := "/proc/" + strconv.Itoa(pid)
+	if cwd, err := os.Readlink(base + "/cwd"); err == nil && within(cwd, dir) {
+		return true
+	}
+	cmdline, err := os.ReadFile(base + "/cmdline")
+	if err != nil {
+		return false
+	}
+	for _, arg := range bytes.Split(cmdline, []byte{0}) {
+		if bytes.Contains(arg, []byte(dir+"/")) || string(arg) == dir {
+			return true
+		}
+	}
+	return false
+}
+
+func within(path, dir string) bool {
+	return path == dir || strings.HasPrefix(path, dir+"/")
+}
+
+// unmountUnder lazily unmounts every mount point below dir (Nomad mounts secrets tmpfs and, for exec tasks,
+// bind mounts into allocation dirs), deepest first, so that the dir can be removed.
+func unmountUnder(dir string) {
+	f, err := os.Open("/proc/self/mountinfo")
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	var points []string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		if len(fields) < 5 {
+			continue
+		}
+		mp := unescapeMount(fields[4])
+		if within(mp, filepath.Clean(dir)) {
+			points = append(points, mp)
+		}
+	}
+	sort.Slice(points, func(i, j int) bool { return len(points[i]) > len(points[j]) })
+	for _, mp := range points {
+		_ = syscall.Unmount(mp, syscall.MNT_DETACH)
+	}
+}
+
+// unescapeMount undoes the octal escapes (\040 for space) of /proc/self/mountinfo.
+func unescapeMount(s string) string {
+	if !strings.Contains(s, `\`) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' && i+3 < len(s) {
+			if v, err := strconv.ParseUint(s[i+1:i+4], 8, 8); err == nil {
+				b.WriteByte(byte(v))
+				i += 3
+				continue
+			}
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
