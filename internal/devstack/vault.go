@@ -105,14 +105,14 @@ func configureVault(ctx context.Context, info *VaultInfo, pg *PostgresInfo, noma
 		return fmt.Errorf("mounting database secrets engine: %w", err)
 	}
 	if _, err := c.Logical().WriteWithContext(ctx, info.DatabaseMount+"/config/"+info.DatabaseConfig, map[string]interface{}{
-		"plugin_name":              "postgresql-database-plugin",
-		"connection_url":           fmt.Sprintf("postgresql://{{username}}:{{password}}@%s/postgres?sslmode=disable", pg.Addr),
-		"username":                 pg.User,
-		"password":                 pg.Password,
-		"allowed_roles":            "*",
-		"password_authentication":  "scram-sha-256",
-		"verify_connection":        true,
-		"username_template":        `{{printf "v-%s-%s-%s" (.RoleName | truncate 20) (random 8) (unix_time) | truncate 63}}`,
+		"plugin_name":             "postgresql-database-plugin",
+		"connection_url":          fmt.Sprintf("postgresql://{{username}}:{{password}}@%s/postgres?sslmode=disable", pg.Addr),
+		"username":                pg.User,
+		"password":                pg.Password,
+		"allowed_roles":           "*",
+		"password_authentication": "scram-sha-256",
+		"verify_connection":       true,
+		"username_template":       `{{printf "v-%s-%s-%s" (.RoleName | truncate 20) (random 8) (unix_time) | truncate 63}}`,
 	}); err != nil {
 		return fmt.Errorf("configuring database connection: %w", err)
 	}
