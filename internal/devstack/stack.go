@@ -255,3 +255,31 @@ func randomToken() string {
 	h := hex.EncodeToString(b)
 	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
 }
+
+// Health checks every component the way Start waited for it and returns one entry per component: nil when it
+// answers, else why not.
+func (s *Stack) Health(ctx context.Context) map[string]error {
+	checks := map[string]func(context.Context) error{
+		"consul":   consulReady(s.Consul),
+		"vault":    vaultReady(s.Vault),
+		"nomad":    nomadReady(s.Nomad, true),
+		"fabio":    fabioReady(s.Fabio),
+		"postgres": postgresReady(s.Postgres),
+	}
+	out := make(map[string]error, len(checks))
+	for name, check := range checks {
+		if p := s.process(name); !p.alive() {
+			out[name] = fmt.Errorf("process %d is not running", pidOf(p))
+			continue
+		}
+		out[name] = check(ctx)
+	}
+	return out
+}
+
+func pidOf(p *process) int {
+	if p == nil {
+		return 0
+	}
+	return p.PID
+}
