@@ -119,7 +119,7 @@ func validateCron(p *processInput) hcl.Diagnostics {
 			"A cron process needs a schedule, such as schedule = \"0 3 * * *\" (every day at 03:00)."))
 	} else if _, err := parseCron(*p.Schedule); err != nil {
 		diags = append(diags, errAt(p.ScheduleRange, "Invalid cron schedule", fmt.Sprintf(
-			"%s. Use five fields (minute hour day-of-month month day-of-week), such as \"*/15 * * * *\", or a shorthand such as \"@daily\".", err)))
+			"The schedule %q cannot be parsed (%s). Use five fields (minute hour day-of-month month day-of-week), such as \"*/15 * * * *\", or a shorthand such as \"@daily\".", *p.Schedule, err)))
 	}
 	if *p.TimeZone == "" || *p.TimeZone == "Local" {
 		diags = append(diags, errAt(orRange(p.TimeZoneRange, p.DeclRange), "Invalid time zone", "Use an IANA time zone name such as \"UTC\" or \"Europe/Berlin\"."))

@@ -48,5 +48,6 @@ func commands(ui cli.Ui) map[string]cli.CommandFactory {
 		"dev env":    func() (cli.Command, error) { return &devEnvCommand{ui: ui}, nil },
 		"dev status": func() (cli.Command, error) { return &devStatusCommand{ui: ui}, nil },
 		"dev up":     func() (cli.Command, error) { return &devUpCommand{ui: ui}, nil },
+		"validate":   func() (cli.Command, error) { return &validateCommand{ui: ui}, nil },
 	}
 }
