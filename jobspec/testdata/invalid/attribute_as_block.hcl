@@ -1,0 +1,8 @@
+app "shop" {
+  image = "shop:1"
+  worker "w" {
+    env { # ERROR: Unsupported block type
+      A = "b"
+    }
+  }
+}

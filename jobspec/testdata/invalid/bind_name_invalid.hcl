@@ -1,0 +1,13 @@
+app "shop" {
+  image = "shop:1"
+  web "api" {
+    port = 8080
+    route {
+      host = "shop.example.com"
+    }
+  }
+
+  bind "my_db" { # ERROR: Invalid bind name
+    offering = "postgres"
+  }
+}

@@ -1,0 +1,14 @@
+app "shop" {
+  image = "shop:1"
+  web "api" {
+    port = 8080
+    route {
+      host = "shop.example.com"
+    }
+  }
+
+  bind "db" {
+    offering  = "postgres"
+    processes = ["apii"] # ERROR: Unknown process
+  }
+}

@@ -1,0 +1,10 @@
+app "shop" {
+  image = "shop:1"
+  worker "w" {
+    constraint {
+      attribute = "node.class"
+      operator  = "~=" # ERROR: Invalid constraint operator
+      value     = "big"
+    }
+  }
+}

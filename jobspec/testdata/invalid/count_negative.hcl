@@ -1,0 +1,6 @@
+app "shop" {
+  image = "shop:1"
+  worker "w" {
+    count = -1 # ERROR: Invalid count
+  }
+}

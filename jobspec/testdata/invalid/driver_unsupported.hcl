@@ -1,0 +1,6 @@
+app "shop" {
+  image  = "shop:1"
+  driver = "podman" # ERROR: Unsupported driver
+  worker "w" {
+  }
+}

@@ -1,0 +1,4 @@
+app "shop" {
+  worker "w" { # ERROR: Missing image
+  }
+}

@@ -1,0 +1,3 @@
+app "shop" { # ERROR: App without processes
+  image = "shop:1"
+}

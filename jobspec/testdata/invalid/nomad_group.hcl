@@ -1,0 +1,11 @@
+app "shop" {
+  image = "shop:1"
+  web "api" {
+    port = 8080
+    route {
+      host = "shop.example.com"
+    }
+  }
+  group "g" { # ERROR: Unsupported block type
+  }
+}

@@ -1,0 +1,11 @@
+job "shop" { # ERROR: Unsupported block type
+}
+app "shop" {
+  image = "shop:1"
+  web "api" {
+    port = 8080
+    route {
+      host = "shop.example.com"
+    }
+  }
+}

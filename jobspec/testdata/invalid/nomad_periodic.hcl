@@ -1,0 +1,8 @@
+app "shop" {
+  image = "shop:1"
+  worker "w" {
+    periodic { # ERROR: Unsupported block type
+      cron = "* * * * *"
+    }
+  }
+}

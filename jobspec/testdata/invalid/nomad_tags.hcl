@@ -1,0 +1,6 @@
+app "shop" {
+  image = "shop:1"
+  worker "w" {
+    tags = ["a"] # ERROR: Unsupported argument
+  }
+}

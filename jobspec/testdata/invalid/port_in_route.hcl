@@ -1,0 +1,10 @@
+app "shop" {
+  image = "shop:1"
+  web "api" {
+    port = 8080
+    route {
+      host = "shop.example.com"
+      port = 8080 # ERROR: Unsupported argument
+    }
+  }
+}

@@ -1,0 +1,6 @@
+app "shop" {
+  image = "shop:1"
+  worker "w" {
+    port = 0 # ERROR: Invalid port
+  }
+}

@@ -1,0 +1,9 @@
+app "shop" {
+  image = "shop:1"
+  worker "w" {
+    rollout {
+      strategy = "rolling" # ERROR: Conflicting rollout strategy
+      canary   = 2
+    }
+  }
+}

@@ -1,0 +1,7 @@
+app "shop" {
+  image = "shop:1"
+  web "api" {
+    port  = 8080
+    route = { host = "shop.example.com" } # ERROR: Unsupported argument
+  }
+}

@@ -1,0 +1,16 @@
+app "shop" {
+  image = "shop:1"
+  web "api" {
+    port = 8080
+    route {
+      host = "shop.example.com"
+    }
+  }
+
+  upstream "payments" {
+    local_port = 9191
+  }
+  upstream "ledger" {
+    local_port = 9191 # ERROR: Duplicate local port
+  }
+}

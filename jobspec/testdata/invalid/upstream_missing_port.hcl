@@ -1,0 +1,12 @@
+app "shop" {
+  image = "shop:1"
+  web "api" {
+    port = 8080
+    route {
+      host = "shop.example.com"
+    }
+  }
+
+  upstream "payments" { # ERROR: Missing required argument
+  }
+}

@@ -1,0 +1,8 @@
+variable "v" {
+  type = strin # ERROR: Invalid type specification
+}
+app "shop" {
+  image = "shop:1"
+  worker "w" {
+  }
+}

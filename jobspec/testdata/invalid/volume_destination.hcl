@@ -1,0 +1,8 @@
+app "shop" {
+  image = "shop:1"
+  worker "w" {
+    volume "data" {
+      destination = "data" # ERROR: Invalid volume destination
+    }
+  }
+}

@@ -1,0 +1,5 @@
+app "hello" {
+  image = "hello:1"
+  worker "main" {
+  }
+}

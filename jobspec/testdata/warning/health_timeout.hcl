@@ -1,0 +1,14 @@
+app "shop" {
+  image = "shop:1"
+  web "api" {
+    port = 8080
+    route {
+      host = "shop.example.com"
+    }
+    health {
+      path     = "/healthz"
+      interval = "5s"
+      timeout  = "5s" # WARNING: Health check timeout not below interval
+    }
+  }
+}
