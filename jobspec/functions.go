@@ -42,7 +42,7 @@ func functions(baseDir string) map[string]function.Function {
 		"chunklist": stdlib.ChunklistFunc, "coalesce": stdlib.CoalesceFunc, "coalescelist": stdlib.CoalesceListFunc,
 		"compact": stdlib.CompactFunc, "concat": stdlib.ConcatFunc, "contains": stdlib.ContainsFunc,
 		"distinct": stdlib.DistinctFunc, "element": stdlib.ElementFunc, "flatten": stdlib.FlattenFunc,
-		"keys": stdlib.KeysFunc, "length": stdlib.LengthFunc, "lookup": stdlib.LookupFunc, "merge": stdlib.MergeFunc,
+		"keys": stdlib.KeysFunc, "length": lengthFunc(), "lookup": stdlib.LookupFunc, "merge": stdlib.MergeFunc,
 		"range": limitedRange(), "reverse": stdlib.ReverseListFunc, "setintersection": stdlib.SetIntersectionFunc,
 		"setproduct": stdlib.SetProductFunc, "setsubtract": stdlib.SetSubtractFunc, "setunion": stdlib.SetUnionFunc,
 		"slice": stdlib.SliceFunc, "sort": stdlib.SortFunc, "values": stdlib.ValuesFunc, "zipmap": stdlib.ZipmapFunc,
@@ -209,4 +209,21 @@ func fileFuncs(baseDir string, lib map[string]function.Function) (function.Funct
 		},
 	})
 	return file, tmpl
+}
+
+// lengthFunc is Terraform's length: the number of characters of a string, or of elements of a collection.
+func lengthFunc() function.Function {
+	return function.New(&function.Spec{
+		Params: []function.Parameter{{Name: "value", Type: cty.DynamicPseudoType, AllowDynamicType: true, AllowUnknown: true, AllowMarked: true}},
+		Type:   function.StaticReturnType(cty.Number),
+		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+			v, marks := args[0].Unmark()
+			if v.Type() == cty.String {
+				n, err := stdlib.StrlenFunc.Call([]cty.Value{v})
+				return n.WithMarks(marks), err
+			}
+			n, err := stdlib.LengthFunc.Call([]cty.Value{v})
+			return n.WithMarks(marks), err
+		},
+	})
 }

@@ -211,7 +211,7 @@ func redactIf(decl *Variable, diags hcl.Diagnostics) hcl.Diagnostics {
 		return diags
 	}
 	for _, d := range diags {
-		d.Detail = fmt.Sprintf("The value given for the sensitive variable %q is not a valid expression; details are hidden.", decl.Name)
+		d.Detail = fmt.Sprintf("Evaluating the value of the sensitive variable %q failed (%s); the details are hidden because they could reveal the value.", decl.Name, d.Summary)
 		d.Subject = decl.DeclRange.Ptr()
 		d.Context = nil
 	}
