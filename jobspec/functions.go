@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"unicode/utf8"
 
 	"github.com/hashicorp/hcl/v2"
@@ -19,8 +20,15 @@ import (
 	"github.com/zclconf/go-cty/cty/function/stdlib"
 )
 
-// maxRangeLen caps range() so that a spec cannot make the parser allocate without bound.
-const maxRangeLen = 1024
+// Limits that keep a spec from making the parser allocate without bound (specs reach the API server).
+const (
+	maxRangeLen      = 1024    // elements of range()
+	maxSetProductLen = 100_000 // elements of setproduct()
+	maxSpecSize      = 1 << 20 // bytes of a spec file
+)
+
+// bigFormatWidth matches a format verb with a width or precision of five digits or more.
+var bigFormatWidth = regexp.MustCompile(`%[^a-zA-Z%]*[0-9]{5}`)
 
 // functions returns the function library available in specs. baseDir is the spec's directory when the spec was
 // loaded from disk; it is empty on the no-filesystem path, where file and templatefile report a clear error.
@@ -32,7 +40,7 @@ func functions(baseDir string) map[string]function.Function {
 		"max": stdlib.MaxFunc, "min": stdlib.MinFunc, "parseint": stdlib.ParseIntFunc, "pow": stdlib.PowFunc,
 		"signum": stdlib.SignumFunc,
 		// string
-		"chomp": stdlib.ChompFunc, "format": stdlib.FormatFunc, "formatlist": stdlib.FormatListFunc,
+		"chomp": stdlib.ChompFunc, "format": limitedFormat(stdlib.FormatFunc), "formatlist": limitedFormat(stdlib.FormatListFunc),
 		"indent": stdlib.IndentFunc, "join": stdlib.JoinFunc, "lower": stdlib.LowerFunc, "regex": stdlib.RegexFunc,
 		"regexall": stdlib.RegexAllFunc, "replace": stdlib.ReplaceFunc, "split": stdlib.SplitFunc,
 		"strrev": stdlib.ReverseFunc, "substr": stdlib.SubstrFunc, "title": stdlib.TitleFunc, "trim": stdlib.TrimFunc,
@@ -44,7 +52,7 @@ func functions(baseDir string) map[string]function.Function {
 		"distinct": stdlib.DistinctFunc, "element": stdlib.ElementFunc, "flatten": stdlib.FlattenFunc,
 		"keys": stdlib.KeysFunc, "length": lengthFunc(), "lookup": stdlib.LookupFunc, "merge": stdlib.MergeFunc,
 		"range": limitedRange(), "reverse": stdlib.ReverseListFunc, "setintersection": stdlib.SetIntersectionFunc,
-		"setproduct": stdlib.SetProductFunc, "setsubtract": stdlib.SetSubtractFunc, "setunion": stdlib.SetUnionFunc,
+		"setproduct": limitedSetProduct(), "setsubtract": stdlib.SetSubtractFunc, "setunion": stdlib.SetUnionFunc,
 		"slice": stdlib.SliceFunc, "sort": stdlib.SortFunc, "values": stdlib.ValuesFunc, "zipmap": stdlib.ZipmapFunc,
 		// encoding
 		"jsonencode": stdlib.JSONEncodeFunc, "jsondecode": stdlib.JSONDecodeFunc, "csvdecode": stdlib.CSVDecodeFunc,
@@ -226,4 +234,51 @@ func lengthFunc() function.Function {
 			return n.WithMarks(marks), err
 		},
 	})
+}
+
+// limitedFormat wraps format or formatlist, rejecting huge widths and precisions ("%0999999999d").
+func limitedFormat(f function.Function) function.Function {
+	return function.New(&function.Spec{
+		Params:   []function.Parameter{{Name: "format", Type: cty.String}},
+		VarParam: &function.Parameter{Name: "args", Type: cty.DynamicPseudoType, AllowNull: true, AllowUnknown: true},
+		Type: func(args []cty.Value) (cty.Type, error) {
+			return f.ReturnType(typesOf(args))
+		},
+		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+			if bigFormatWidth.MatchString(args[0].AsString()) {
+				return cty.NilVal, fmt.Errorf("format widths and precisions above 9999 are not supported")
+			}
+			return f.Call(args)
+		},
+	})
+}
+
+// limitedSetProduct is setproduct with a cap on the size of the result.
+func limitedSetProduct() function.Function {
+	return function.New(&function.Spec{
+		VarParam: &function.Parameter{Name: "sets", Type: cty.DynamicPseudoType},
+		Type: func(args []cty.Value) (cty.Type, error) {
+			return stdlib.SetProductFunc.ReturnType(typesOf(args))
+		},
+		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+			total := 1
+			for _, a := range args {
+				if a.IsKnown() && !a.IsNull() && a.CanIterateElements() {
+					total *= a.LengthInt()
+				}
+				if total > maxSetProductLen {
+					return cty.NilVal, fmt.Errorf("setproduct would produce more than %d elements", maxSetProductLen)
+				}
+			}
+			return stdlib.SetProductFunc.Call(args)
+		},
+	})
+}
+
+func typesOf(args []cty.Value) []cty.Type {
+	out := make([]cty.Type, len(args))
+	for i, a := range args {
+		out[i] = a.Type()
+	}
+	return out
 }

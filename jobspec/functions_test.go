@@ -103,3 +103,20 @@ app "shop" {
 		t.Errorf("want a filesystem error on line 2, got %v", diags)
 	}
 }
+
+func TestFunctionLimits(t *testing.T) {
+	t.Parallel()
+	for _, src := range []string{
+		`format("%0999999999d", 1)`,
+		`formatlist("%99999s", ["a"])`,
+		`setproduct(range(1000), range(1000))`,
+	} {
+		expr, diags := hclsyntax.ParseExpression([]byte(src), "t.hcl", hcl.InitialPos)
+		if diags.HasErrors() {
+			t.Fatal(diags.Error())
+		}
+		if _, diags := expr.Value(&hcl.EvalContext{Functions: functions("")}); !diags.HasErrors() {
+			t.Errorf("%s: want an error", src)
+		}
+	}
+}

@@ -103,6 +103,14 @@ func parse(filename string, src []byte, opts *Options, baseDir string, autoFiles
 	}()
 
 	// Phase 1: syntax and top-level structure.
+	if len(src) > maxSpecSize {
+		return nil, hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Spec file too large",
+			Detail:   fmt.Sprintf("The spec is %d bytes; the limit is %d. Move large content out of the spec.", len(src), maxSpecSize),
+			Subject:  fileRange.Ptr(),
+		}}
+	}
 	f, diags := parseHCLOrJSON(filename, src)
 	if diags.HasErrors() {
 		return nil, diags
