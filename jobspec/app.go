@@ -1,6 +1,8 @@
 package jobspec
 
 import (
+	"strings"
+
 	"github.com/hashicorp/hcl/v2"
 )
 
@@ -54,6 +56,40 @@ type App struct {
 	// EnvRanges and MetaRanges map each key of Env and Meta to the source of its entry.
 	EnvRanges  map[string]hcl.Range `json:"-"`
 	MetaRanges map[string]hcl.Range `json:"-"`
+}
+
+// Process returns the process named name, or nil.
+func (a *App) Process(name string) *Process {
+	for _, p := range a.Processes {
+		if p.Name == name {
+			return p
+		}
+	}
+	return nil
+}
+
+// ProcessesOf returns the processes of kind k in file order (nil when there are none).
+func (a *App) ProcessesOf(k ProcessKind) []*Process {
+	var out []*Process
+	for _, p := range a.Processes {
+		if p.Kind == k {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// IsSensitive reports whether the value at the model path derives from a sensitive variable. Paths are
+// "env.KEY", "meta.KEY", "image" and so on for app arguments, "<kind>.<process>.<argument>[.KEY|[i]]" for process
+// arguments (such as "web.api.env.TOKEN" or "worker.w.command[1]"), "bind.<name>.params.KEY" and
+// "upstream.<name>.<argument>" for binds and upstreams. A path is also sensitive when a prefix of it is.
+func (a *App) IsSensitive(path string) bool {
+	for _, s := range a.Sensitive {
+		if path == s || strings.HasPrefix(path, s+".") || strings.HasPrefix(path, s+"[") {
+			return true
+		}
+	}
+	return false
 }
 
 // appInput is the decoded app block before normalization: nil pointers mean "not set".
@@ -146,7 +182,7 @@ func decodeAppBlock(d *decoder, block *hcl.Block) (*appInput, hcl.Diagnostics) {
 	patch, ds := singleBlock(c, "patch")
 	diags = append(diags, ds...)
 	if patch != nil {
-		in.Patch, ds = decodePatchBlock(d, patch, "patch", false)
+		in.Patch, ds = decodePatchBlock(d, patch, "patch")
 		diags = append(diags, ds...)
 	}
 	for _, b := range c.Blocks {

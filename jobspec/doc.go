@@ -31,5 +31,5 @@
 // # Sensitivity
 //
 // Values derived from variables declared sensitive carry a cty mark while they are evaluated. The App records
-// the model paths of such values in App.Sensitive (see SensitivePath) so renderers can redact them.
+// the model paths of such values in App.Sensitive (see App.IsSensitive for the path syntax) so renderers can redact them.
 package jobspec

@@ -7,8 +7,8 @@ import (
 	"github.com/zclconf/go-cty/cty"
 )
 
-// Local is a named value from a locals block, usable as local.<Name> in the app body.
-type Local struct {
+// localValue is a named value from a locals block, usable as local.<Name> in the app body.
+type localValue struct {
 	// Name is the local's name; Expr its expression; DeclRange the range of its definition.
 	Name      string
 	Expr      hcl.Expression
@@ -16,21 +16,21 @@ type Local struct {
 }
 
 // decodeLocalsBlock decodes a locals block: any number of name = expression definitions.
-func decodeLocalsBlock(block *hcl.Block) ([]*Local, hcl.Diagnostics) {
+func decodeLocalsBlock(block *hcl.Block) ([]*localValue, hcl.Diagnostics) {
 	attrs, diags := block.Body.JustAttributes()
-	var out []*Local
+	var out []*localValue
 	for _, name := range sortedKeys(attrs) {
 		a := attrs[name]
-		out = append(out, &Local{Name: name, Expr: a.Expr, DeclRange: a.Range})
+		out = append(out, &localValue{Name: name, Expr: a.Expr, DeclRange: a.Range})
 	}
 	return out, diags
 }
 
 // evalLocals evaluates locals in dependency order against ctx (which holds var.* and the functions). It returns
 // the local object's attributes; marks on values (sensitivity) are kept.
-func evalLocals(locals []*Local, ctx *hcl.EvalContext) (map[string]cty.Value, hcl.Diagnostics) {
+func evalLocals(locals []*localValue, ctx *hcl.EvalContext) (map[string]cty.Value, hcl.Diagnostics) {
 	var diags hcl.Diagnostics
-	byName := map[string]*Local{}
+	byName := map[string]*localValue{}
 	for _, l := range locals {
 		if prev, ok := byName[l.Name]; ok {
 			diags = append(diags, &hcl.Diagnostic{
@@ -45,8 +45,8 @@ func evalLocals(locals []*Local, ctx *hcl.EvalContext) (map[string]cty.Value, hc
 	}
 	values := map[string]cty.Value{}
 	state := map[string]int{} // 0 unvisited, 1 in progress, 2 done
-	var visit func(l *Local) bool
-	visit = func(l *Local) bool {
+	var visit func(l *localValue) bool
+	visit = func(l *localValue) bool {
 		switch state[l.Name] {
 		case 1:
 			diags = append(diags, &hcl.Diagnostic{

@@ -121,7 +121,7 @@ func parse(filename string, src []byte, opts *Options, baseDir string, autoFiles
 		return nil, diags
 	}
 	var appBlock *hcl.Block
-	var locals []*Local
+	var locals []*localValue
 	for _, b := range c.Blocks {
 		switch b.Type {
 		case "variable":

@@ -38,7 +38,7 @@ func patchIdentityKeys() []string {
 }
 
 // decodePatchBlock decodes a patch block. Patches have no defaults, so the model type is used directly.
-func decodePatchBlock(d *decoder, block *hcl.Block, path string, _ bool) (*Patch, hcl.Diagnostics) {
+func decodePatchBlock(d *decoder, block *hcl.Block, path string) (*Patch, hcl.Diagnostics) {
 	p := &Patch{DeclRange: block.DefRange}
 	c, diags := content(block.Body, patchBlockSchema, "patch")
 	if c == nil {

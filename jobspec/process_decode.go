@@ -27,7 +27,6 @@ func decodeProcessBlock(d *decoder, block *hcl.Block) (*processInput, hcl.Diagno
 			diags = append(diags, ds...)
 		}
 	}
-	var ignored hcl.Range
 	str("image", &in.Image, &in.ImageRange)
 	str("artifact", &in.Artifact, &in.ArtifactRange)
 	str("driver", &in.Driver, &in.DriverRange)
@@ -77,7 +76,6 @@ func decodeProcessBlock(d *decoder, block *hcl.Block) (*processInput, hcl.Diagno
 		in.TimeoutRange = a.Expr.Range()
 		diags = append(diags, ds...)
 	}
-	_ = ignored
 	in.Ports, ds = decodePorts(d, kind, c, path)
 	diags = append(diags, ds...)
 
@@ -97,7 +95,7 @@ func decodeProcessBlock(d *decoder, block *hcl.Block) (*processInput, hcl.Diagno
 		case "autoscale":
 			in.Autoscale, ds = decodeAutoscaleBlock(d, b, path+"autoscale")
 		case "patch":
-			in.Patch, ds = decodePatchBlock(d, b, path+"patch", true)
+			in.Patch, ds = decodePatchBlock(d, b, path+"patch")
 		}
 		diags = append(diags, ds...)
 	}

@@ -212,6 +212,9 @@ app "shop" {
 	if want := "env.AUTH worker.w.command[1] worker.w.env.T"; got != want {
 		t.Errorf("Sensitive = %q, want %q", got, want)
 	}
+	if !app.IsSensitive("worker.w.env.T") || !app.IsSensitive("env.AUTH") || app.IsSensitive("env.PLAIN") {
+		t.Errorf("IsSensitive wrong for %v", app.Sensitive)
+	}
 	if !app.Variables[0].Sensitive {
 		t.Errorf("variable not marked sensitive")
 	}
