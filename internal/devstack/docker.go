@@ -47,7 +47,8 @@ func BuildGoBinary(ctx context.Context, dir, pkg, out string) error {
 }
 
 // BuildScratchImage builds a Docker image tagged tag that holds only the static binary at bin, as /app, run as
-// its entrypoint — FROM scratch, so that nothing needs to be pulled.
+// its default command (CMD, so a Nomad task's command replaces it) — FROM scratch, so that nothing needs to be
+// pulled.
 func BuildScratchImage(ctx context.Context, tag, bin string) error {
 	ctxDir, err := os.MkdirTemp("", "skiff-image-")
 	if err != nil {
@@ -61,7 +62,7 @@ func BuildScratchImage(ctx context.Context, tag, bin string) error {
 	if err := os.WriteFile(filepath.Join(ctxDir, "app"), b, 0o755); err != nil {
 		return err
 	}
-	dockerfile := "FROM scratch\nCOPY app /app\nENTRYPOINT [\"/app\"]\n"
+	dockerfile := "FROM scratch\nCOPY app /app\nCMD [\"/app\"]\n"
 	if err := os.WriteFile(filepath.Join(ctxDir, "Dockerfile"), []byte(dockerfile), 0o644); err != nil {
 		return err
 	}

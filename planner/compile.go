@@ -1,0 +1,185 @@
+package planner
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"time"
+
+	nomadapi "github.com/hashicorp/nomad/api"
+
+	"github.com/skiffpaas/skiff/jobspec"
+)
+
+// CompileOptions are the inputs of Compile that do not come from the spec.
+type CompileOptions struct {
+	// Release is the release number stamped on every job (MetaRelease). Plan compiles with the live release so
+	// that an unchanged spec diffs clean; Deploy compiles with the next one.
+	Release int
+	// Counts overrides process counts (from `skiff scale`, which persists across deploys like Heroku's
+	// formation), keyed by process name.
+	Counts map[string]int
+}
+
+// Desired is the Nomad side of an app's desired state.
+type Desired struct {
+	// App is the compiled spec.
+	App *jobspec.App
+	// Namespace is the Nomad namespace of every job.
+	Namespace string
+	// Jobs are the long-lived jobs (service, system, periodic, parameterized), in registration order.
+	Jobs []*nomadapi.Job
+	// ReleaseJobs are the batch jobs of release processes, run in order before Jobs are registered.
+	ReleaseJobs []*nomadapi.Job
+	// Warnings name parts of the spec this version of skiff does not deploy yet.
+	Warnings []string
+}
+
+// AllJobs returns ReleaseJobs followed by Jobs.
+func (d *Desired) AllJobs() []*nomadapi.Job {
+	return append(append([]*nomadapi.Job{}, d.ReleaseJobs...), d.Jobs...)
+}
+
+// Compile maps app to Nomad jobs. It does not talk to any server. The error reports a patch that does not apply.
+func Compile(app *jobspec.App, opts CompileOptions) (*Desired, error) {
+	d := &Desired{App: app, Namespace: app.Namespace}
+	c := &compiler{app: app, opts: opts}
+
+	var serviceGroups []*nomadapi.TaskGroup
+	var serviceProcs []*jobspec.Process
+	for _, p := range app.Processes {
+		switch p.Kind {
+		case jobspec.KindWeb, jobspec.KindWorker:
+			serviceGroups = append(serviceGroups, c.group(p))
+			serviceProcs = append(serviceProcs, p)
+		}
+	}
+	if len(serviceGroups) > 0 {
+		job := c.job(app.Name, nomadapi.JobTypeService, KindService, "")
+		job.TaskGroups = serviceGroups
+		if err := c.patchJob(job, serviceProcs...); err != nil {
+			return nil, err
+		}
+		d.Jobs = append(d.Jobs, job)
+	}
+	for _, p := range app.Processes {
+		var job *nomadapi.Job
+		switch p.Kind {
+		case jobspec.KindSystem:
+			job = c.job(JobID(app.Name, p.Name), nomadapi.JobTypeSystem, KindSystem, p.Name)
+		case jobspec.KindCron:
+			job = c.job(JobID(app.Name, p.Name), nomadapi.JobTypeBatch, KindCron, p.Name)
+			job.Periodic = &nomadapi.PeriodicConfig{
+				Enabled:         ptr(true),
+				Specs:           []string{p.Schedule},
+				SpecType:        ptr(nomadapi.PeriodicSpecCron),
+				ProhibitOverlap: ptr(p.ProhibitOverlap),
+				TimeZone:        ptr(orDefault(p.TimeZone, "UTC")),
+			}
+		case jobspec.KindFunction:
+			job = c.job(JobID(app.Name, p.Name), nomadapi.JobTypeBatch, KindFunction, p.Name)
+			job.ParameterizedJob = &nomadapi.ParameterizedJobConfig{
+				Payload:      orDefault(p.Payload, "optional"),
+				MetaRequired: p.MetaRequired,
+				MetaOptional: p.MetaOptional,
+			}
+		case jobspec.KindRelease:
+			// Parameterized so that each release dispatches one fresh run, whatever changed or not.
+			job = c.job(JobID(app.Name, p.Name), nomadapi.JobTypeBatch, KindRelease, p.Name)
+			job.ParameterizedJob = &nomadapi.ParameterizedJobConfig{Payload: "forbidden"}
+		default:
+			continue
+		}
+		job.TaskGroups = []*nomadapi.TaskGroup{c.group(p)}
+		if err := c.patchJob(job, p); err != nil {
+			return nil, err
+		}
+		if p.Kind == jobspec.KindRelease {
+			d.ReleaseJobs = append(d.ReleaseJobs, job)
+		} else {
+			d.Jobs = append(d.Jobs, job)
+		}
+	}
+	if len(app.Binds) > 0 {
+		d.Warnings = append(d.Warnings, fmt.Sprintf("%d bind block(s) are validated but not deployed yet: "+
+			"Vault-backed bindings are not implemented in this version", len(app.Binds)))
+	}
+	if len(app.Upstreams) > 0 {
+		d.Warnings = append(d.Warnings, fmt.Sprintf("%d upstream block(s) are validated but not deployed yet: "+
+			"Connect upstreams are not implemented in this version", len(app.Upstreams)))
+	}
+	return d, nil
+}
+
+// JobID returns the Nomad job ID of a process that runs as its own job ("<app>-<process>"). Web and worker
+// processes share the job whose ID is the app name.
+func JobID(app, process string) string { return app + "-" + process }
+
+type compiler struct {
+	app  *jobspec.App
+	opts CompileOptions
+}
+
+// job returns a job skeleton with skiff's identity meta.
+func (c *compiler) job(id, typ, kind, process string) *nomadapi.Job {
+	meta := map[string]string{}
+	for k, v := range c.app.Meta {
+		meta[k] = v
+	}
+	meta[MetaManagedBy] = ManagedBy
+	meta[MetaApp] = c.app.Name
+	meta[MetaRelease] = strconv.Itoa(c.opts.Release)
+	meta[MetaSpecHash] = c.app.SpecHash
+	meta[MetaKind] = kind
+	if process != "" {
+		meta[MetaProcess] = process
+	}
+	return &nomadapi.Job{
+		ID:          ptr(id),
+		Name:        ptr(id),
+		Namespace:   ptr(c.app.Namespace),
+		Type:        ptr(typ),
+		Datacenters: append([]string{}, c.app.Datacenters...),
+		Meta:        meta,
+		Constraints: constraints(c.app.Constraints),
+	}
+}
+
+// count returns the instance count of p, honouring `skiff scale` overrides for service processes.
+func (c *compiler) count(p *jobspec.Process) int {
+	if n, ok := c.opts.Counts[p.Name]; ok && (p.Kind == jobspec.KindWeb || p.Kind == jobspec.KindWorker) {
+		return n
+	}
+	if p.Kind == jobspec.KindSystem {
+		return 1
+	}
+	return p.Count
+}
+
+func constraints(cs []*jobspec.Constraint) []*nomadapi.Constraint {
+	var out []*nomadapi.Constraint
+	for _, c := range cs {
+		out = append(out, &nomadapi.Constraint{LTarget: c.Attribute, Operand: c.Operator, RTarget: c.Value})
+	}
+	return out
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func durPtr(d time.Duration) *time.Duration { return &d }

@@ -1,0 +1,35 @@
+package planner
+
+// Job and group meta keys through which skiff recognizes what it manages.
+const (
+	// MetaManagedBy is set to ManagedBy on every job skiff writes.
+	MetaManagedBy = "skiff.managed-by"
+	// ManagedBy is the value of MetaManagedBy.
+	ManagedBy = "skiff"
+	// MetaApp holds the app name.
+	MetaApp = "skiff.app"
+	// MetaRelease holds the release number the job was last deployed in.
+	MetaRelease = "skiff.release"
+	// MetaSpecHash holds the app's spec hash (jobspec.App.SpecHash) at that release.
+	MetaSpecHash = "skiff.spec-hash"
+	// MetaKind holds the kind of the job ("service" for the web/worker job, else the process kind).
+	MetaKind = "skiff.kind"
+	// MetaProcess holds the process name on groups, and on jobs that run a single process.
+	MetaProcess = "skiff.process"
+)
+
+// Job kinds stored in MetaKind.
+const (
+	KindService  = "service"
+	KindCron     = "cron"
+	KindFunction = "function"
+	KindRelease  = "release"
+	KindSystem   = "system"
+)
+
+// Consul service meta keys (Consul admits only letters, digits, '-' and '_' in meta keys).
+const (
+	ServiceMetaApp       = "skiff_app"
+	ServiceMetaProcess   = "skiff_process"
+	ServiceMetaNamespace = "skiff_namespace"
+)

@@ -1,0 +1,194 @@
+package planner
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+
+	nomadapi "github.com/hashicorp/nomad/api"
+
+	"github.com/skiffpaas/skiff/jobspec"
+)
+
+// Action is what applying a change does to one object.
+type Action string
+
+// The actions, in the symbols terraform users know: + create, ~ update, - delete.
+const (
+	ActionCreate Action = "create"
+	ActionUpdate Action = "update"
+	ActionDelete Action = "delete"
+	ActionNone   Action = "none"
+)
+
+// Resource types of a Change. Nomad jobs are planned here; Consul, Vault and Fabio objects join the same plan.
+const (
+	ResourceNomadJob = "nomad_job"
+)
+
+// Change is one object of desired state compared with live state.
+type Change struct {
+	// Resource is the object type (ResourceNomadJob, ...); Name its ID; Namespace its tenant.
+	Resource  string `json:"resource"`
+	Name      string `json:"name"`
+	Namespace string `json:"namespace,omitempty"`
+	Action    Action `json:"action"`
+	// Diff is the field-level difference, a tree of named nodes; empty for create and delete.
+	Diff []*DiffNode `json:"diff,omitempty"`
+	// Notes are remarks on the change (Nomad's placement failures, what an update will do to allocations).
+	Notes []string `json:"notes,omitempty"`
+}
+
+// DiffNode is one changed field or object. Fields have Old and New; objects have Children.
+type DiffNode struct {
+	Action   Action      `json:"action"`
+	Name     string      `json:"name"`
+	Old      string      `json:"old,omitempty"`
+	New      string      `json:"new,omitempty"`
+	Children []*DiffNode `json:"children,omitempty"`
+}
+
+// Plan is the difference between an app's spec and the live stack.
+type Plan struct {
+	App       string `json:"app"`
+	Namespace string `json:"namespace"`
+	// Release is the app's live release (0: never deployed); a deploy of this plan creates Release+1.
+	Release int `json:"release"`
+	// Changes lists every object, changed or not, in apply order; prunes come last.
+	Changes  []*Change `json:"changes"`
+	Warnings []string  `json:"warnings,omitempty"`
+
+	desired *Desired
+}
+
+// HasChanges reports whether applying the plan would change anything.
+func (p *Plan) HasChanges() bool {
+	for _, c := range p.Changes {
+		if c.Action != ActionNone {
+			return true
+		}
+	}
+	return false
+}
+
+// Plan compiles app against the live release and diffs every job through Nomad's plan API; managed jobs of
+// the app that the spec no longer has are planned for deletion (prune).
+func (s *Stack) Plan(ctx context.Context, app *jobspec.App) (*Plan, error) {
+	live, err := s.liveJobs(ctx, app.Namespace, app.Name)
+	if err != nil {
+		return nil, err
+	}
+	current, err := s.currentRelease(ctx, app.Namespace, app.Name, live)
+	if err != nil {
+		return nil, err
+	}
+	opts := CompileOptions{Release: current}
+	if opts.Counts, err = s.Releases.Scale(ctx, app.Namespace, app.Name); err != nil {
+		return nil, err
+	}
+	desired, err := Compile(app, opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.checkOwnership(ctx, desired); err != nil {
+		return nil, err
+	}
+	plan := &Plan{App: app.Name, Namespace: app.Namespace, Release: current, desired: desired,
+		Warnings: desired.Warnings}
+	wanted := map[string]bool{}
+	for _, job := range desired.AllJobs() {
+		wanted[*job.ID] = true
+		ch, err := s.planJob(ctx, job, live[*job.ID] != nil)
+		if err != nil {
+			return nil, err
+		}
+		plan.Changes = append(plan.Changes, ch)
+	}
+	var prune []string
+	for id, stub := range live {
+		if !wanted[id] && !stub.Stop {
+			prune = append(prune, id)
+		}
+	}
+	sort.Strings(prune)
+	for _, id := range prune {
+		plan.Changes = append(plan.Changes, &Change{Resource: ResourceNomadJob, Name: id, Namespace: app.Namespace,
+			Action: ActionDelete, Notes: []string{"no longer in the spec: the job is stopped and purged"}})
+	}
+	return plan, nil
+}
+
+func (s *Stack) planJob(ctx context.Context, job *nomadapi.Job, exists bool) (*Change, error) {
+	w := (&nomadapi.WriteOptions{Namespace: *job.Namespace}).WithContext(ctx)
+	resp, _, err := s.Nomad.Jobs().PlanOpts(job, &nomadapi.PlanOptions{Diff: true}, w)
+	if err != nil {
+		return nil, fmt.Errorf("planning job %q: %w", *job.ID, err)
+	}
+	ch := &Change{Resource: ResourceNomadJob, Name: *job.ID, Namespace: *job.Namespace, Action: ActionNone}
+	if resp.Diff != nil {
+		switch resp.Diff.Type {
+		case "Added":
+			ch.Action = ActionCreate
+		case "Edited":
+			ch.Action = ActionUpdate
+			ch.Diff = jobDiffNodes(resp.Diff)
+		case "Deleted":
+			ch.Action = ActionDelete
+		}
+	}
+	if !exists && ch.Action == ActionNone {
+		ch.Action = ActionCreate
+	}
+	for tg, m := range resp.FailedTGAllocs {
+		ch.Notes = append(ch.Notes, fmt.Sprintf("group %q cannot be placed now: %d node(s) evaluated, %d filtered, "+
+			"%d exhausted", tg, m.NodesEvaluated, m.NodesFiltered, m.NodesExhausted))
+	}
+	if resp.Warnings != "" {
+		ch.Notes = append(ch.Notes, "nomad: "+resp.Warnings)
+	}
+	sort.Strings(ch.Notes)
+	return ch, nil
+}
+
+// liveJobs returns the app's managed jobs in namespace, keyed by ID. Dispatched and periodic children are not
+// included: they belong to their parent.
+func (s *Stack) liveJobs(ctx context.Context, namespace, app string) (map[string]*nomadapi.JobListStub, error) {
+	// Job list stubs carry meta only when asked for it.
+	q := (&nomadapi.QueryOptions{Namespace: namespace, Params: map[string]string{"meta": "true"}}).WithContext(ctx)
+	stubs, _, err := s.Nomad.Jobs().List(q)
+	if err != nil {
+		return nil, fmt.Errorf("listing jobs in namespace %q: %w", namespace, err)
+	}
+	out := map[string]*nomadapi.JobListStub{}
+	for _, j := range stubs {
+		if j.ParentID != "" || j.Meta[MetaManagedBy] != ManagedBy || j.Meta[MetaApp] != app {
+			continue
+		}
+		out[j.ID] = j
+	}
+	return out, nil
+}
+
+// checkOwnership refuses to plan over a job with a desired ID that skiff does not manage for this app.
+func (s *Stack) checkOwnership(ctx context.Context, d *Desired) error {
+	for _, job := range d.AllJobs() {
+		q := (&nomadapi.QueryOptions{Namespace: d.Namespace}).WithContext(ctx)
+		live, _, err := s.Nomad.Jobs().Info(*job.ID, q)
+		if isNotFound(err) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("reading job %q: %w", *job.ID, err)
+		}
+		if live.Meta[MetaManagedBy] != ManagedBy || live.Meta[MetaApp] != d.App.Name {
+			owner := "not managed by skiff"
+			if a := live.Meta[MetaApp]; a != "" {
+				owner = "managed by skiff for app " + strconv.Quote(a)
+			}
+			return fmt.Errorf("job %q in namespace %q already exists and is %s: rename the process or the app",
+				*job.ID, d.Namespace, owner)
+		}
+	}
+	return nil
+}

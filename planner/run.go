@@ -1,0 +1,103 @@
+package planner
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	nomadapi "github.com/hashicorp/nomad/api"
+)
+
+// runOnce dispatches the parameterized release job once and waits for its run to finish. A failure, a run
+// that cannot be placed, or a timeout returns a *DeployError; a timed-out run is stopped.
+func (s *Stack) runOnce(ctx context.Context, job *nomadapi.Job, timeout time.Duration, opts DeployOptions) error {
+	ns := *job.Namespace
+	w := (&nomadapi.WriteOptions{Namespace: ns}).WithContext(ctx)
+	resp, _, err := s.Nomad.Jobs().Dispatch(*job.ID, nil, nil, "", w)
+	if err != nil {
+		return fmt.Errorf("dispatching release task %q: %w", *job.ID, err)
+	}
+	step := "release task " + *job.ID
+	if timeout <= 0 {
+		timeout = 10 * time.Minute
+	}
+	status, allocID, err := s.WaitBatch(ctx, ns, resp.DispatchedJobID, timeout)
+	if err != nil {
+		return err
+	}
+	switch status {
+	case nomadapi.AllocClientStatusComplete:
+		opts.emit(Event{Kind: EventStep, Job: *job.ID, Message: fmt.Sprintf("Release task %s completed", *job.ID)})
+		return nil
+	case "timeout":
+		_, _, _ = s.Nomad.Jobs().Deregister(resp.DispatchedJobID, false, w)
+		e := &DeployError{Step: step, Reason: fmt.Sprintf("did not finish within its timeout of %s; it was stopped", timeout)}
+		if allocID != "" {
+			e.Allocs = []AllocFailure{s.allocFailure(ctx, ns, allocID)}
+		}
+		return e
+	case "unplaceable":
+		return &DeployError{Step: step, Reason: "could not be placed on any node: " + allocID}
+	default:
+		e := &DeployError{Step: step, Reason: "the run ended with status " + status + "; the deploy was aborted before any other job changed"}
+		if allocID != "" {
+			e.Allocs = []AllocFailure{s.allocFailure(ctx, ns, allocID)}
+		}
+		return e
+	}
+}
+
+// WaitBatch waits until the (dispatched or one-off) batch job has a terminal allocation and returns its client
+// status ("complete", "failed", "lost") and ID. It returns status "timeout" after timeout, and "unplaceable"
+// (with the reason in place of the ID) when the scheduler cannot place it. One blocking query at a time.
+func (s *Stack) WaitBatch(ctx context.Context, ns, jobID string, timeout time.Duration) (status, allocID string, err error) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	var index uint64
+	placementChecked := time.Now()
+	for {
+		q := (&nomadapi.QueryOptions{Namespace: ns, WaitIndex: index, WaitTime: 5 * time.Second}).WithContext(ctx)
+		allocs, meta, err := s.Nomad.Jobs().Allocations(jobID, true, q)
+		if ctx.Err() != nil {
+			return "timeout", lastAllocID(allocs), nil
+		}
+		if err != nil {
+			return "", "", fmt.Errorf("watching job %s: %w", jobID, err)
+		}
+		index = meta.LastIndex
+		for _, a := range allocs {
+			switch a.ClientStatus {
+			case nomadapi.AllocClientStatusComplete, nomadapi.AllocClientStatusFailed, nomadapi.AllocClientStatusLost:
+				return a.ClientStatus, a.ID, nil
+			}
+		}
+		if len(allocs) == 0 && time.Since(placementChecked) > 3*time.Second {
+			placementChecked = time.Now()
+			if reason := s.blockedReason(ctx, ns, jobID); reason != "" {
+				return "unplaceable", reason, nil
+			}
+		}
+	}
+}
+
+// blockedReason returns why the job's evaluations could not place it, or "".
+func (s *Stack) blockedReason(ctx context.Context, ns, jobID string) string {
+	evals, _, err := s.Nomad.Jobs().Evaluations(jobID, (&nomadapi.QueryOptions{Namespace: ns}).WithContext(ctx))
+	if err != nil {
+		return ""
+	}
+	for _, e := range evals {
+		for tg, m := range e.FailedTGAllocs {
+			return fmt.Sprintf("group %q: %d node(s) evaluated, %d filtered, %d exhausted %v", tg,
+				m.NodesEvaluated, m.NodesFiltered, m.NodesExhausted, m.ConstraintFiltered)
+		}
+	}
+	return ""
+}
+
+func lastAllocID(allocs []*nomadapi.AllocationListStub) string {
+	if len(allocs) == 0 {
+		return ""
+	}
+	return allocs[len(allocs)-1].ID
+}

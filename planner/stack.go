@@ -1,0 +1,50 @@
+package planner
+
+import (
+	"errors"
+	"net/http"
+
+	consulapi "github.com/hashicorp/consul/api"
+	nomadapi "github.com/hashicorp/nomad/api"
+)
+
+// Stack is the live systems the planner drives. It holds no state of its own: everything it needs is read from
+// Nomad and Consul on each call, so any skiff process can pick up where another stopped.
+type Stack struct {
+	// Nomad runs the jobs.
+	Nomad *nomadapi.Client
+	// Releases records releases and scale overrides in Consul KV.
+	Releases *ReleaseStore
+}
+
+// NewStack returns a Stack over the given clients.
+func NewStack(nomad *nomadapi.Client, consul *consulapi.Client) *Stack {
+	return &Stack{Nomad: nomad, Releases: &ReleaseStore{KV: consul.KV()}}
+}
+
+// NewStackFromEnv returns a Stack whose clients are configured from the standard environment variables
+// (NOMAD_ADDR, NOMAD_TOKEN, CONSUL_HTTP_ADDR, CONSUL_HTTP_TOKEN, ...).
+func NewStackFromEnv() (*Stack, error) {
+	n, err := nomadapi.NewClient(nomadapi.DefaultConfig())
+	if err != nil {
+		return nil, err
+	}
+	c, err := consulapi.NewClient(consulapi.DefaultConfig())
+	if err != nil {
+		return nil, err
+	}
+	return NewStack(n, c), nil
+}
+
+// isNotFound reports whether err is Nomad's 404.
+func isNotFound(err error) bool {
+	var ure nomadapi.UnexpectedResponseError
+	if errors.As(err, &ure) {
+		return ure.StatusCode() == http.StatusNotFound
+	}
+	var pure *nomadapi.UnexpectedResponseError
+	if errors.As(err, &pure) {
+		return pure.StatusCode() == http.StatusNotFound
+	}
+	return false
+}
