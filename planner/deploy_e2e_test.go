@@ -112,6 +112,58 @@ func TestDeployLifecycle(t *testing.T) {
 		waitBody(t, url, "hello from shop v1", 30*time.Second)
 	})
 
+	t.Run("forced cron run completes", func(t *testing.T) {
+		child, err := st.ForceCron(ctx, "default", "shop", "report")
+		if err != nil {
+			t.Fatal(err)
+		}
+		status, _, err := st.WaitBatch(ctx, "default", child, time.Minute)
+		if err != nil || status != "complete" {
+			t.Fatalf("cron run %s ended %q, %v", child, status, err)
+		}
+	})
+
+	t.Run("dispatched function completes with its payload", func(t *testing.T) {
+		child, err := st.Dispatch(ctx, "default", "shop", "thumb", []byte("img-42"), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		status, alloc, err := st.WaitBatch(ctx, "default", child, time.Minute)
+		if err != nil || status != "complete" {
+			t.Fatalf("dispatch %s ended %q, %v", child, status, err)
+		}
+		out, _, err := st.RunLogs(ctx, "default", alloc)
+		if err != nil || !strings.Contains(out, "payload: img-42") {
+			t.Fatalf("function output %q, %v", out, err)
+		}
+	})
+
+	t.Run("one-off run uses the app's image and env", func(t *testing.T) {
+		res, err := st.Run(ctx, "default", "shop", "", []string{"/app", "exit", "0"}, time.Minute)
+		if err != nil || res.Status != "complete" {
+			t.Fatalf("run = %+v, %v", res, err)
+		}
+	})
+
+	t.Run("scale persists across deploys", func(t *testing.T) {
+		if err := st.Scale(ctx, "default", "shop", map[string]int{"web": 3}); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.Scale(ctx, "default", "shop", map[string]int{"report": 2}); err == nil {
+			t.Fatal("scaling a cron process was accepted")
+		}
+		waitHealthy(t, st, "web", 3)
+		status, err := st.Status(ctx, "default", "shop")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range status.Processes {
+			if p.Name == "web" && (p.Desired != 3 || p.DNS != "web-shop-default.service.consul") {
+				t.Fatalf("web status %+v", p)
+			}
+		}
+	})
+
 	t.Run("removed cron is pruned", func(t *testing.T) {
 		if _, err := deploy(t, specParams{Version: "v1"}); err != nil {
 			t.Fatal(err)
@@ -119,6 +171,12 @@ func TestDeployLifecycle(t *testing.T) {
 		j, _, err := st.Nomad.Jobs().Info("shop-report", nil)
 		if err == nil && (j.Stop == nil || !*j.Stop) {
 			t.Fatalf("shop-report still registered: status %v", *j.Status)
+		}
+		if v := jobVersion(t, st, "shop"); v == 0 {
+			t.Fatal("unexpected job version")
+		}
+		if got := jobCount(t, st, "shop", "web"); got != 3 {
+			t.Fatalf("deploy reset the scaled web count to %d, want 3 (scale persists)", got)
 		}
 	})
 

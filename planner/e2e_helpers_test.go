@@ -151,4 +151,35 @@ func logEvents(t *testing.T) planner.DeployOptions {
 	}}
 }
 
-var _ = consulapi.DefaultConfig
+// jobCount returns the count of a group of a live job.
+func jobCount(t *testing.T, st *planner.Stack, job, group string) int {
+	t.Helper()
+	j, _, err := st.Nomad.Jobs().Info(job, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range j.TaskGroups {
+		if *g.Name == group {
+			return *g.Count
+		}
+	}
+	t.Fatalf("job %s has no group %s", job, group)
+	return 0
+}
+
+// waitHealthy waits until Consul lists n passing instances of the process's service.
+func waitHealthy(t *testing.T, st *planner.Stack, process string, n int) {
+	t.Helper()
+	name := "" + process + "-shop-default"
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		entries, _, err := st.Consul.Health().Service(name, "", true, &consulapi.QueryOptions{})
+		if err == nil && len(entries) == n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: %d passing instances, want %d (err %v)", name, len(entries), n, err)
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+}

@@ -25,6 +25,8 @@ const (
 	KindFunction = "function"
 	KindRelease  = "release"
 	KindSystem   = "system"
+	// KindRun marks one-off jobs of `skiff run`; they are never pruned.
+	KindRun = "run"
 )
 
 // Consul service meta keys (Consul admits only letters, digits, '-' and '_' in meta keys).

@@ -162,7 +162,7 @@ func (s *Stack) liveJobs(ctx context.Context, namespace, app string) (map[string
 	}
 	out := map[string]*nomadapi.JobListStub{}
 	for _, j := range stubs {
-		if j.ParentID != "" || j.Meta[MetaManagedBy] != ManagedBy || j.Meta[MetaApp] != app {
+		if j.ParentID != "" || j.Meta[MetaManagedBy] != ManagedBy || j.Meta[MetaApp] != app || j.Meta[MetaKind] == KindRun {
 			continue
 		}
 		out[j.ID] = j

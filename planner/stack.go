@@ -13,13 +13,15 @@ import (
 type Stack struct {
 	// Nomad runs the jobs.
 	Nomad *nomadapi.Client
+	// Consul holds the service catalog that status reads.
+	Consul *consulapi.Client
 	// Releases records releases and scale overrides in Consul KV.
 	Releases *ReleaseStore
 }
 
 // NewStack returns a Stack over the given clients.
 func NewStack(nomad *nomadapi.Client, consul *consulapi.Client) *Stack {
-	return &Stack{Nomad: nomad, Releases: &ReleaseStore{KV: consul.KV()}}
+	return &Stack{Nomad: nomad, Consul: consul, Releases: &ReleaseStore{KV: consul.KV()}}
 }
 
 // NewStackFromEnv returns a Stack whose clients are configured from the standard environment variables

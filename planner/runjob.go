@@ -1,0 +1,107 @@
+package planner
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"time"
+
+	nomadapi "github.com/hashicorp/nomad/api"
+)
+
+// RunResult is the outcome of a one-off run.
+type RunResult struct {
+	JobID   string `json:"job"`
+	AllocID string `json:"allocation"`
+	// Status is the allocation's final client status ("complete", "failed", "lost", "timeout").
+	Status string `json:"status"`
+}
+
+// Run starts a one-off batch job that runs command with the image (or artifact), driver, env and resources
+// of the app's process (its first web or worker process when process is ""), waits up to timeout for it to
+// finish and returns how it ended. The job is marked as a run: deploys never prune it, and Nomad's garbage
+// collector removes it.
+func (s *Stack) Run(ctx context.Context, ns, app, process string, command []string, timeout time.Duration) (*RunResult, error) {
+	tmpl, err := s.templateTask(ctx, ns, app, process)
+	if err != nil {
+		return nil, err
+	}
+	task := &nomadapi.Task{Name: "run", Driver: tmpl.Driver, Env: tmpl.Env, Resources: tmpl.Resources,
+		Artifacts: tmpl.Artifacts, Vault: tmpl.Vault, Templates: tmpl.Templates, Config: map[string]interface{}{}}
+	for k, v := range tmpl.Config {
+		if k != "ports" && k != "command" && k != "args" {
+			task.Config[k] = v
+		}
+	}
+	if len(command) > 0 {
+		task.Config["command"] = command[0]
+		if len(command) > 1 {
+			task.Config["args"] = command[1:]
+		}
+	}
+	delete(task.Env, "PORT")
+	id := app + "-run-" + randomSuffix()
+	job := nomadapi.NewBatchJob(id, id, "", 50)
+	job.Namespace = &ns
+	job.Datacenters = []string{"*"}
+	job.Meta = map[string]string{MetaManagedBy: ManagedBy, MetaApp: app, MetaKind: KindRun}
+	g := nomadapi.NewTaskGroup("run", 1)
+	g.RestartPolicy = &nomadapi.RestartPolicy{Attempts: ptr(0), Mode: ptr("fail")}
+	g.ReschedulePolicy = &nomadapi.ReschedulePolicy{Attempts: ptr(0), Unlimited: ptr(false)}
+	g.AddTask(task)
+	job.AddTaskGroup(g)
+	w := (&nomadapi.WriteOptions{Namespace: ns}).WithContext(ctx)
+	if _, _, err := s.Nomad.Jobs().Register(job, w); err != nil {
+		return nil, fmt.Errorf("registering one-off job: %w", err)
+	}
+	status, alloc, err := s.WaitBatch(ctx, ns, id, timeout)
+	if err != nil {
+		return nil, err
+	}
+	if status == "timeout" {
+		_, _, _ = s.Nomad.Jobs().Deregister(id, false, w)
+	}
+	return &RunResult{JobID: id, AllocID: alloc, Status: status}, nil
+}
+
+// templateTask returns the live task of the named process, or of the app's first web/worker process.
+func (s *Stack) templateTask(ctx context.Context, ns, app, process string) (*nomadapi.Task, error) {
+	jobID, group := app, process
+	if process != "" {
+		ref, err := s.findProcess(ctx, ns, app, process)
+		if err != nil {
+			return nil, err
+		}
+		jobID, group = ref.JobID, ref.Group
+	}
+	job, _, err := s.Nomad.Jobs().Info(jobID, (&nomadapi.QueryOptions{Namespace: ns}).WithContext(ctx))
+	if err != nil {
+		return nil, fmt.Errorf("app %q has no service job to take the image and env from (name a process): %w", app, err)
+	}
+	for _, g := range job.TaskGroups {
+		if (group == "" || *g.Name == group) && len(g.Tasks) > 0 {
+			return g.Tasks[0], nil
+		}
+	}
+	return nil, fmt.Errorf("job %q has no group %q", jobID, group)
+}
+
+// RunLogs returns the stdout and stderr of a finished one-off run.
+func (s *Stack) RunLogs(ctx context.Context, ns, allocID string) (stdout, stderr string, err error) {
+	a, _, err := s.Nomad.Allocations().Info(allocID, (&nomadapi.QueryOptions{Namespace: ns}).WithContext(ctx))
+	if err != nil {
+		return "", "", err
+	}
+	task := ""
+	for t := range a.TaskStates {
+		task = t
+	}
+	return s.readLogs(ctx, a, task, "stdout", 64*1024), s.readLogs(ctx, a, task, "stderr", 64*1024), nil
+}
+
+func randomSuffix() string {
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
