@@ -28,7 +28,12 @@ func groupNode(tg *nomadapi.TaskGroupDiff) *DiffNode {
 		}
 		tn := &DiffNode{Action: diffAction(t.Type), Name: "task \"" + t.Name + "\""}
 		tn.Children = append(fieldNodes(t.Fields), objectNodes(t.Objects)...)
-		n.Children = append(n.Children, tn)
+		if tn.Action != ActionUpdate || len(tn.Children) > 0 {
+			n.Children = append(n.Children, tn)
+		}
+	}
+	if n.Action == ActionUpdate && len(n.Children) == 0 {
+		return nil
 	}
 	return n
 }
@@ -52,6 +57,11 @@ func objectNodes(os []*nomadapi.ObjectDiff) []*DiffNode {
 		}
 		n := &DiffNode{Action: diffAction(o.Type), Name: o.Name}
 		n.Children = append(fieldNodes(o.Fields), objectNodes(o.Objects)...)
+		if n.Action == ActionUpdate && len(n.Children) == 0 {
+			// Nomad reports a scaling policy as edited when only the JSON number types of its policy map
+			// differ (float64 from the request, int64 from the state store): no field changed, so no change.
+			continue
+		}
 		out = append(out, n)
 	}
 	return out

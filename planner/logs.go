@@ -27,7 +27,7 @@ type LogsOptions struct {
 // allocation it came from. For service processes it reads the running allocations; for batch processes the
 // most recent runs. Following opens one stream per allocation.
 func (s *Stack) Logs(ctx context.Context, ns, app, process string, opts LogsOptions, w io.Writer) error {
-	ref, err := s.findProcess(ctx, ns, app, process)
+	ref, err := s.Process(ctx, ns, app, process)
 	if err != nil {
 		return err
 	}

@@ -18,8 +18,9 @@ type ProcessRef struct {
 	Group   string
 }
 
-// findProcess returns where the app's process runs, from the live jobs' meta.
-func (s *Stack) findProcess(ctx context.Context, ns, app, process string) (*ProcessRef, error) {
+// Process returns where the app's process runs, from the live jobs' meta; the error of an unknown process
+// names the processes the app has.
+func (s *Stack) Process(ctx context.Context, ns, app, process string) (*ProcessRef, error) {
 	live, err := s.liveJobs(ctx, ns, app)
 	if err != nil {
 		return nil, err
@@ -59,7 +60,7 @@ func (s *Stack) Scale(ctx context.Context, ns, app string, counts map[string]int
 		if n < 0 {
 			return fmt.Errorf("process %q: count must be 0 or more, not %d", proc, n)
 		}
-		ref, err := s.findProcess(ctx, ns, app, proc)
+		ref, err := s.Process(ctx, ns, app, proc)
 		if err != nil {
 			return err
 		}
@@ -80,7 +81,7 @@ func (s *Stack) Scale(ctx context.Context, ns, app string, counts map[string]int
 
 // Dispatch runs the app's function once with payload and dispatch meta, and returns the dispatched job's ID.
 func (s *Stack) Dispatch(ctx context.Context, ns, app, function string, payload []byte, meta map[string]string) (string, error) {
-	ref, err := s.findProcess(ctx, ns, app, function)
+	ref, err := s.Process(ctx, ns, app, function)
 	if err != nil {
 		return "", err
 	}
@@ -97,7 +98,7 @@ func (s *Stack) Dispatch(ctx context.Context, ns, app, function string, payload 
 
 // ForceCron starts a run of the app's cron process now and returns the ID of the child job it created.
 func (s *Stack) ForceCron(ctx context.Context, ns, app, cron string) (string, error) {
-	ref, err := s.findProcess(ctx, ns, app, cron)
+	ref, err := s.Process(ctx, ns, app, cron)
 	if err != nil {
 		return "", err
 	}

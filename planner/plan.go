@@ -131,8 +131,9 @@ func (s *Stack) planJob(ctx context.Context, job *nomadapi.Job, exists bool) (*C
 		case "Added":
 			ch.Action = ActionCreate
 		case "Edited":
-			ch.Action = ActionUpdate
-			ch.Diff = jobDiffNodes(resp.Diff)
+			if ch.Diff = jobDiffNodes(resp.Diff); len(ch.Diff) > 0 {
+				ch.Action = ActionUpdate
+			}
 		case "Deleted":
 			ch.Action = ActionDelete
 		}

@@ -69,7 +69,7 @@ func (s *Stack) Run(ctx context.Context, ns, app, process string, command []stri
 func (s *Stack) templateTask(ctx context.Context, ns, app, process string) (*nomadapi.Task, error) {
 	jobID, group := app, process
 	if process != "" {
-		ref, err := s.findProcess(ctx, ns, app, process)
+		ref, err := s.Process(ctx, ns, app, process)
 		if err != nil {
 			return nil, err
 		}

@@ -201,3 +201,14 @@ func (c *devEnvCommand) Run(args []string) int {
 func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
+
+// devCommand is the parent of the dev verbs; alone it prints their list.
+type devCommand struct{ ui cli.Ui }
+
+func (c *devCommand) Synopsis() string { return "Run a local Nomad/Consul/Vault/Fabio/Postgres stack" }
+func (c *devCommand) Help() string {
+	return `Usage: skiff dev <up|down|status|env>
+
+  Manages a local single-node stack of the real agents, for trying skiff out and for development.`
+}
+func (c *devCommand) Run(args []string) int { return cli.RunResultHelp }

@@ -44,10 +44,21 @@ func run(args []string, stdout, stderr io.Writer) int {
 // parallel work adding verbs merges cleanly.
 func commands(ui cli.Ui) map[string]cli.CommandFactory {
 	return map[string]cli.CommandFactory{
+		"deploy":     func() (cli.Command, error) { return &deployCommand{ui: ui}, nil },
+		"dev":        func() (cli.Command, error) { return &devCommand{ui: ui}, nil },
 		"dev down":   func() (cli.Command, error) { return &devDownCommand{ui: ui}, nil },
 		"dev env":    func() (cli.Command, error) { return &devEnvCommand{ui: ui}, nil },
 		"dev status": func() (cli.Command, error) { return &devStatusCommand{ui: ui}, nil },
 		"dev up":     func() (cli.Command, error) { return &devUpCommand{ui: ui}, nil },
+		"dispatch":   func() (cli.Command, error) { return &dispatchCommand{ui: ui}, nil },
+		"logs":       func() (cli.Command, error) { return &logsCommand{ui: ui}, nil },
+		"plan":       func() (cli.Command, error) { return &planCommand{ui: ui}, nil },
+		"releases":   func() (cli.Command, error) { return &releasesCommand{ui: ui}, nil },
+		"render":     func() (cli.Command, error) { return &renderCommand{ui: ui}, nil },
+		"rollback":   func() (cli.Command, error) { return &rollbackCommand{ui: ui}, nil },
+		"run":        func() (cli.Command, error) { return &runCommand{ui: ui}, nil },
+		"scale":      func() (cli.Command, error) { return &scaleCommand{ui: ui}, nil },
+		"status":     func() (cli.Command, error) { return &statusCommand{ui: ui}, nil },
 		"validate":   func() (cli.Command, error) { return &validateCommand{ui: ui}, nil },
 	}
 }

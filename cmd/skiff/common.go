@@ -1,0 +1,122 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"os/user"
+	"strings"
+	"syscall"
+
+	"github.com/hashicorp/cli"
+
+	"github.com/skiffpaas/skiff/jobspec"
+	"github.com/skiffpaas/skiff/planner"
+)
+
+// defaultSpec is the spec file verbs read when none is named.
+const defaultSpec = "skiff.hcl"
+
+// specFlags are the flags of verbs that read a spec: -f FILE plus -var and -var-file.
+type specFlags struct {
+	file *string
+	vars *varFlags
+}
+
+func addSpecFlags(fl *flag.FlagSet) *specFlags {
+	return &specFlags{
+		file: fl.String("f", defaultSpec, "the app spec file"),
+		vars: addVarFlags(fl),
+	}
+}
+
+// load reads and validates the spec; diagnostics go to ui's error stream with file:line:col and a snippet.
+// It returns nil when the spec has errors.
+func (s *specFlags) load(ui cli.Ui) *jobspec.App {
+	app, diags := jobspec.LoadFile(*s.file, s.vars.options())
+	if len(diags) > 0 {
+		var buf strings.Builder
+		newDiagPrinter(&buf).print(diags)
+		ui.Error(strings.TrimRight(buf.String(), "\n") + "\n")
+	}
+	if diags.HasErrors() {
+		return nil
+	}
+	return app
+}
+
+// appArgs resolves which app a day-2 verb acts on: the first positional argument, else the app of the spec
+// file (-f, default skiff.hcl). The namespace is -namespace, else the spec's, else "default".
+type appArgs struct {
+	namespace *string
+	file      *string
+}
+
+func addAppFlags(fl *flag.FlagSet) *appArgs {
+	return &appArgs{
+		namespace: fl.String("namespace", "", "Nomad namespace of the app (default: the spec's, else \"default\")"),
+		file:      fl.String("f", defaultSpec, "spec file to read the app name from when no app is named"),
+	}
+}
+
+// resolve returns namespace, app and the remaining arguments.
+func (a *appArgs) resolve(args []string) (ns, app string, rest []string, err error) {
+	ns = *a.namespace
+	if len(args) > 0 && !strings.Contains(args[0], "=") && args[0] != "--" {
+		app, rest = args[0], args[1:]
+	} else {
+		spec, diags := jobspec.LoadFile(*a.file, &jobspec.Options{Environ: os.Environ()})
+		if diags.HasErrors() {
+			return "", "", nil, fmt.Errorf("name the app, or run in a directory whose %s is valid (%s)", *a.file, diags.Error())
+		}
+		app, rest = spec.Name, args
+		if ns == "" {
+			ns = spec.Namespace
+		}
+	}
+	if ns == "" {
+		ns = "default"
+	}
+	return ns, app, rest, nil
+}
+
+// newStack connects to Nomad and Consul from the environment (NOMAD_ADDR, CONSUL_HTTP_ADDR, their tokens).
+func newStack() (*planner.Stack, error) {
+	return planner.NewStackFromEnv()
+}
+
+// signalContext returns a context cancelled by Ctrl-C or SIGTERM.
+func signalContext() (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+}
+
+// whoami names the user recorded on releases.
+func whoami() string {
+	if u := os.Getenv("SKIFF_USER"); u != "" {
+		return u
+	}
+	if u, err := user.Current(); err == nil {
+		return u.Username
+	}
+	return ""
+}
+
+// reportError prints err for verb; a *planner.DeployError gets its per-allocation reasons.
+func reportError(ui cli.Ui, verb string, err error) int {
+	var de *planner.DeployError
+	if errors.As(err, &de) {
+		ui.Error(renderDeployError(de))
+		return 1
+	}
+	ui.Error("skiff " + verb + ": " + err.Error())
+	return 1
+}
+
+// isTerminal reports whether f is a terminal (for redrawn progress).
+func isTerminal(f *os.File) bool {
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}

@@ -1,0 +1,106 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+
+	"github.com/hashicorp/cli"
+
+	"github.com/skiffpaas/skiff/edge"
+	"github.com/skiffpaas/skiff/planner"
+)
+
+// deployCommand applies a spec to the stack and watches it.
+type deployCommand struct{ ui cli.Ui }
+
+func (c *deployCommand) Synopsis() string { return "Deploy the spec: release task, jobs, watch, prune" }
+func (c *deployCommand) Help() string {
+	return `Usage: skiff deploy [-f skiff.hcl] [-detach] [-json] [-var name=value]... [-var-file FILE]...
+
+  Validates and plans the spec, runs its release tasks (a failure aborts the deploy before anything else
+  changes), registers the jobs, watches every deployment until it is healthy or failed, prunes jobs the
+  spec no longer has, and records the release. Deploying an unchanged spec changes nothing.
+
+  Exit status: 0 when the release is healthy (or nothing changed), 1 when it failed — with each failed
+  allocation's events and log tail, and whether Nomad auto-reverted.
+
+  -detach  Return once the jobs are registered (release tasks are still waited for).
+  -json    Print the result (or the failure) as JSON instead of progress.`
+}
+
+func (c *deployCommand) Run(args []string) int {
+	fl := flag.NewFlagSet("deploy", flag.ContinueOnError)
+	spec := addSpecFlags(fl)
+	detach := fl.Bool("detach", false, "do not watch deployments")
+	asJSON := fl.Bool("json", false, "print the result as JSON")
+	if err := fl.Parse(args); err != nil {
+		return 1
+	}
+	app := spec.load(c.ui)
+	if app == nil {
+		return 1
+	}
+	st, err := newStack()
+	if err != nil {
+		return reportError(c.ui, "deploy", err)
+	}
+	ctx, cancel := signalContext()
+	defer cancel()
+	opts := planner.DeployOptions{Detach: *detach, CreatedBy: whoami()}
+	var prog *progress
+	if !*asJSON {
+		prog = newProgress(os.Stdout, isTerminal(os.Stdout))
+		opts.Progress = prog.event
+	}
+	res, err := st.Deploy(ctx, app, opts)
+	if prog != nil {
+		prog.done()
+	}
+	if *asJSON {
+		return printJSONResult(c.ui, res, err)
+	}
+	if err != nil {
+		return reportError(c.ui, "deploy", err)
+	}
+	printResult(c.ui, res)
+	for _, u := range edge.URLs(app, os.Getenv("SKIFF_FABIO_ADDR")) {
+		c.ui.Output("URL: " + u)
+	}
+	return 0
+}
+
+// printResult prints the end of a successful deploy or rollback.
+func printResult(ui cli.Ui, res *planner.Result) {
+	for _, n := range res.Notes {
+		ui.Warn("Note: " + n)
+	}
+	if res.Release != nil {
+		ui.Output(fmt.Sprintf("Release %d of %s is live (%s).", res.Release.Number, appOf(res), res.Release.Description))
+	}
+}
+
+// printJSONResult prints {"result": ..., "error": ...} and returns the exit status.
+func printJSONResult(ui cli.Ui, res *planner.Result, err error) int {
+	out := map[string]interface{}{"result": res}
+	code := 0
+	if err != nil {
+		code = 1
+		if de, ok := err.(*planner.DeployError); ok {
+			out["failure"] = de
+		} else {
+			out["error"] = err.Error()
+		}
+	}
+	b, _ := json.MarshalIndent(out, "", "  ")
+	ui.Output(string(b))
+	return code
+}
+
+func appOf(res *planner.Result) string {
+	if res.Plan != nil {
+		return res.Plan.App
+	}
+	return "the app"
+}
