@@ -15,6 +15,8 @@ const (
 	defaultWebShutdownDelay = 5 * time.Second
 	defaultHealthInterval   = 10 * time.Second
 	defaultHealthTimeout    = 2 * time.Second
+	// minCheckDuration is the shortest interval and timeout Nomad accepts for a Consul check.
+	minCheckDuration = time.Second
 	defaultRestartLimit     = 3
 	defaultRestartGrace     = 10 * time.Second
 	defaultMaxParallel      = 1
@@ -130,6 +132,9 @@ func normalizeProcess(app *appInput, p *processInput) {
 		timeout := defaultHealthTimeout
 		if *h.Interval <= timeout {
 			timeout = *h.Interval / 2
+		}
+		if timeout < minCheckDuration {
+			timeout = minCheckDuration
 		}
 		setDur(&h.Timeout, timeout)
 		if h.CheckRestart {

@@ -120,8 +120,8 @@ app "tools" {
 	if app.Driver != "exec" || p.Driver != "exec" {
 		t.Errorf("driver = %q/%q, want exec", app.Driver, p.Driver)
 	}
-	if p.Health.Type != "http" || p.Health.Timeout != 500*time.Millisecond {
-		t.Errorf("health = %+v, want http with timeout interval/2", p.Health)
+	if p.Health.Type != "http" || p.Health.Timeout != time.Second {
+		t.Errorf("health = %+v, want http with timeout 1s (interval/2, but not below Nomad's 1s minimum)", p.Health)
 	}
 	if p.Rollout.Canary != 1 {
 		t.Errorf("canary = %d, want 1 for strategy canary", p.Rollout.Canary)

@@ -35,9 +35,17 @@ func validateHealth(p *processInput) hcl.Diagnostics {
 				fmt.Sprintf("The process has no port named %q; use %q or a key of ports.", *h.Port, p.Ports[0].Name)))
 		}
 	}
-	if *h.Timeout >= *h.Interval {
-		diags = append(diags, warnAt(orRange(h.TimeoutRange, h.DeclRange), "Health check timeout not below interval",
-			fmt.Sprintf("The timeout (%s) is not shorter than the interval (%s), so checks can overlap; use a timeout below the interval.", *h.Timeout, *h.Interval)))
+	if *h.Interval < minCheckDuration {
+		diags = append(diags, errAt(orRange(h.IntervalRange, h.DeclRange), "Health check interval too short",
+			fmt.Sprintf("Nomad runs checks at most once a second; set interval to at least 1s (it is %s).", *h.Interval)))
+	}
+	if *h.Timeout < minCheckDuration {
+		diags = append(diags, errAt(orRange(h.TimeoutRange, h.DeclRange), "Health check timeout too short",
+			fmt.Sprintf("Nomad requires a check timeout of at least 1s; set timeout to 1s or more (it is %s).", *h.Timeout)))
+	}
+	if *h.Interval >= minCheckDuration && *h.Timeout > *h.Interval {
+		diags = append(diags, warnAt(orRange(h.TimeoutRange, h.DeclRange), "Health check timeout above interval",
+			fmt.Sprintf("The timeout (%s) is longer than the interval (%s), so checks can overlap; use a timeout no longer than the interval.", *h.Timeout, *h.Interval)))
 	}
 	if h.CheckRestart && *h.RestartLimit < 1 {
 		diags = append(diags, errAt(orRange(h.RestartLimitRange, h.CheckRestartRange), "Invalid check_restart limit",

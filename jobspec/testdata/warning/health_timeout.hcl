@@ -8,7 +8,7 @@ app "shop" {
     health {
       path     = "/healthz"
       interval = "5s"
-      timeout  = "5s" # WARNING: Health check timeout not below interval
+      timeout  = "6s" # WARNING: Health check timeout above interval
     }
   }
 }
