@@ -52,6 +52,8 @@ type applySet struct {
 	// register are the jobs registered after the release tasks (release job parents included).
 	register []*nomadapi.Job
 	prune    []string
+	// spec is the spec being deployed; nil for a rollback, which restores jobs only.
+	spec *jobspec.App
 }
 
 // Deploy applies app to the stack: plan → release tasks (waited for; a failure aborts before any other job
@@ -89,6 +91,7 @@ func (s *Stack) Deploy(ctx context.Context, app *jobspec.App, opts DeployOptions
 			set.prune = append(set.prune, c.Name)
 		}
 	}
+	set.spec = app
 	res.Release, res.Notes, err = s.apply(ctx, set, opts)
 	return res, err
 }
@@ -135,6 +138,13 @@ func (s *Stack) apply(ctx context.Context, set *applySet, opts DeployOptions) (*
 			}
 			if note != "" {
 				notes = append(notes, note)
+			}
+		}
+	}
+	if set.spec != nil {
+		for _, rp := range s.Resources {
+			if err := rp.ApplyResources(ctx, set.spec); err != nil {
+				return nil, notes, err
 			}
 		}
 	}

@@ -116,6 +116,13 @@ func (s *Stack) Plan(ctx context.Context, app *jobspec.App) (*Plan, error) {
 		plan.Changes = append(plan.Changes, &Change{Resource: ResourceNomadJob, Name: id, Namespace: app.Namespace,
 			Action: ActionDelete, Notes: []string{"no longer in the spec: the job is stopped and purged"}})
 	}
+	for _, rp := range s.Resources {
+		changes, err := rp.PlanResources(ctx, app)
+		if err != nil {
+			return nil, err
+		}
+		plan.Changes = append(plan.Changes, changes...)
+	}
 	return plan, nil
 }
 

@@ -17,6 +17,10 @@ type Stack struct {
 	Consul *consulapi.Client
 	// Releases records releases and scale overrides in Consul KV.
 	Releases *ReleaseStore
+	// Resources are the other systems' planners (Consul intentions, Fabio routes), in apply order.
+	Resources []ResourcePlanner
+	// Traffic, if set, steers traffic during deployments (Fabio canary weights).
+	Traffic TrafficController
 }
 
 // NewStack returns a Stack over the given clients.

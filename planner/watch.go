@@ -73,6 +73,16 @@ func (s *Stack) watchDeployment(ctx context.Context, job *nomadapi.Job, version 
 		if line := fmt.Sprint(d.Status, groups); line != last {
 			last = line
 			opts.emit(Event{Kind: EventProgress, Job: jobID, Message: d.StatusDescription, Groups: groups})
+			if s.Traffic != nil {
+				if err := s.Traffic.DeploymentChanged(ctx, job, d); err != nil {
+					return "", fmt.Errorf("steering traffic for %s: %w", jobID, err)
+				}
+			}
+		}
+		if s.Traffic != nil && (d.Status == "successful" || d.Status == "failed" || d.Status == "cancelled") {
+			if err := s.Traffic.DeploymentEnded(ctx, job, d); err != nil {
+				return "", fmt.Errorf("steering traffic for %s: %w", jobID, err)
+			}
 		}
 		switch d.Status {
 		case "successful":

@@ -45,6 +45,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 func commands(ui cli.Ui) map[string]cli.CommandFactory {
 	return map[string]cli.CommandFactory{
 		"deploy":     func() (cli.Command, error) { return &deployCommand{ui: ui}, nil },
+		"destroy":    func() (cli.Command, error) { return &destroyCommand{ui: ui}, nil },
 		"dev":        func() (cli.Command, error) { return &devCommand{ui: ui}, nil },
 		"dev down":   func() (cli.Command, error) { return &devDownCommand{ui: ui}, nil },
 		"dev env":    func() (cli.Command, error) { return &devEnvCommand{ui: ui}, nil },
