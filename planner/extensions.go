@@ -3,6 +3,7 @@ package planner
 import (
 	"context"
 
+	"github.com/hashicorp/hcl/v2"
 	nomadapi "github.com/hashicorp/nomad/api"
 
 	"github.com/skiffpaas/skiff/jobspec"
@@ -34,3 +35,11 @@ type TrafficController interface {
 	// AppDestroyed removes all traffic state of the app.
 	AppDestroyed(ctx context.Context, namespace, app string) error
 }
+
+// DiagnosticsError is a problem in the spec found only against live state (a route another app already
+// claims, an upstream to a service that does not exist); its diagnostics point at the spec's source.
+type DiagnosticsError struct {
+	Diags hcl.Diagnostics
+}
+
+func (e *DiagnosticsError) Error() string { return e.Diags.Error() }

@@ -111,6 +111,13 @@ func reportError(ui cli.Ui, verb string, err error) int {
 		ui.Error(renderDeployError(de))
 		return 1
 	}
+	var diagErr *planner.DiagnosticsError
+	if errors.As(err, &diagErr) {
+		var buf strings.Builder
+		newDiagPrinter(&buf).print(diagErr.Diags)
+		ui.Error(strings.TrimRight(buf.String(), "\n") + "\n")
+		return 1
+	}
 	ui.Error("skiff " + verb + ": " + err.Error())
 	return 1
 }
