@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"os/user"
@@ -126,4 +127,27 @@ func reportError(ui cli.Ui, verb string, err error) int {
 func isTerminal(f *os.File) bool {
 	fi, err := f.Stat()
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// stdout returns the writer ui prints output to (os.Stdout outside tests).
+func stdout(ui cli.Ui) io.Writer {
+	if b, ok := ui.(*cli.BasicUi); ok && b.Writer != nil {
+		return b.Writer
+	}
+	return os.Stdout
+}
+
+// stderr returns the writer ui prints errors to (os.Stderr outside tests).
+func stderr(ui cli.Ui) io.Writer {
+	if b, ok := ui.(*cli.BasicUi); ok && b.ErrorWriter != nil {
+		return b.ErrorWriter
+	}
+	return os.Stderr
+}
+
+// newUIProgress returns a progress renderer on ui's output, redrawn when that is a terminal.
+func newUIProgress(ui cli.Ui) *progress {
+	w := stdout(ui)
+	f, ok := w.(*os.File)
+	return newProgress(w, ok && isTerminal(f))
 }

@@ -51,7 +51,7 @@ func (c *deployCommand) Run(args []string) int {
 	opts := planner.DeployOptions{Detach: *detach, CreatedBy: whoami()}
 	var prog *progress
 	if !*asJSON {
-		prog = newProgress(os.Stdout, isTerminal(os.Stdout))
+		prog = newUIProgress(c.ui)
 		opts.Progress = prog.event
 	}
 	res, err := st.Deploy(ctx, app, opts)

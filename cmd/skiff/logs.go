@@ -2,7 +2,6 @@ package main
 
 import (
 	"flag"
-	"os"
 
 	"github.com/hashicorp/cli"
 
@@ -25,7 +24,7 @@ func (c *logsCommand) Run(args []string) int {
 	ns := fl.String("namespace", "", "Nomad namespace of the app")
 	file := fl.String("spec", defaultSpec, "spec file to read the app from when no app is named")
 	follow := fl.Bool("f", false, "follow the logs")
-	stderr := fl.Bool("stderr", false, "show stderr instead of stdout")
+	errStream := fl.Bool("stderr", false, "show stderr instead of stdout")
 	tail := fl.Int64("tail", 4096, "bytes of each log to start from")
 	if err := fl.Parse(args); err != nil {
 		return 1
@@ -47,7 +46,7 @@ func (c *logsCommand) Run(args []string) int {
 	} else if process, err = firstProcess(ctx, st, namespace, app); err != nil {
 		return reportError(c.ui, "logs", err)
 	}
-	err = st.Logs(ctx, namespace, app, process, planner.LogsOptions{Follow: *follow, Stderr: *stderr, Tail: *tail}, os.Stdout)
+	err = st.Logs(ctx, namespace, app, process, planner.LogsOptions{Follow: *follow, Stderr: *errStream, Tail: *tail}, stdout(c.ui))
 	if err != nil {
 		return reportError(c.ui, "logs", err)
 	}

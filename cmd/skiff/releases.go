@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -56,7 +55,7 @@ func (c *releasesCommand) Run(args []string) int {
 		c.ui.Output(fmt.Sprintf("App %q (namespace %q) has no releases.", app, ns))
 		return 0
 	}
-	tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
+	tw := tabwriter.NewWriter(stdout(c.ui), 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "RELEASE\tCREATED\tBY\tDESCRIPTION\tSPEC\tJOBS")
 	for _, r := range rs {
 		fmt.Fprintf(tw, "v%d\t%s\t%s\t%s\t%s\t%s\n", r.Number, r.CreatedAt.Local().Format("2006-01-02 15:04:05"),
@@ -119,7 +118,7 @@ func (c *rollbackCommand) Run(args []string) int {
 	}
 	ctx, cancel := signalContext()
 	defer cancel()
-	prog := newProgress(os.Stdout, isTerminal(os.Stdout))
+	prog := newUIProgress(c.ui)
 	res, err := st.Rollback(ctx, ns, app, n, planner.DeployOptions{Detach: *detach, CreatedBy: whoami(), Progress: prog.event})
 	if err != nil {
 		return reportError(c.ui, "rollback", err)

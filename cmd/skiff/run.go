@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -61,8 +60,8 @@ func finishBatch(ctx context.Context, ui cli.Ui, st *planner.Stack, ns, jobID, s
 	if status != "unplaceable" && allocID != "" {
 		out, errOut, err := st.RunLogs(ctx, ns, allocID)
 		if err == nil {
-			_, _ = io.WriteString(os.Stdout, out)
-			_, _ = io.WriteString(os.Stderr, errOut)
+			_, _ = io.WriteString(stdout(ui), out)
+			_, _ = io.WriteString(stderr(ui), errOut)
 		}
 	}
 	if status == "complete" {

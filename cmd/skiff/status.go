@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"os"
 	"text/tabwriter"
 	"time"
 
@@ -56,7 +55,7 @@ func (c *statusCommand) Run(args []string) int {
 			s.Release.CreatedAt.Local().Format(time.RFC3339))
 	}
 	c.ui.Output(fmt.Sprintf("App %s (namespace %s), release %s\n", s.App, s.Namespace, rel))
-	tw := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
+	tw := tabwriter.NewWriter(stdout(c.ui), 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "PROCESS\tKIND\tJOB\tDESIRED\tRUNNING\tFAILED\tHEALTHY\tDNS\tNEXT RUN")
 	for _, p := range s.Processes {
 		next := ""

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	mrand "math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
@@ -136,31 +137,44 @@ func nameOf(p *process) string {
 	return p.Name
 }
 
-// freePorts reserves n distinct free TCP ports on 127.0.0.1. The ports are released before returning, so a
-// race with another process is possible but unlikely; all listeners are held until every port is chosen so
-// that the n ports differ.
+// Ports are drawn at random from below Linux's ephemeral range (32768–60999 by default), so that neither the
+// kernel's own choice of a listening port nor the source port of an outgoing connection lands on a port the stack
+// has picked but not yet bound — a race that, with several stacks starting at once, made agents fail to bind.
+const (
+	portRangeLow  = 15000
+	portRangeHigh = 32000
+)
+
+// freePorts picks n distinct ports on 127.0.0.1 that are free for both TCP and UDP (Consul DNS and serf use
+// both). They are released before returning; the caller's agent binds them a moment later.
 func freePorts(n int) ([]int, error) {
 	ports := make([]int, 0, n)
-	var ls []net.Listener
-	defer func() {
-		for _, l := range ls {
-			l.Close()
+	seen := map[int]bool{}
+	for tries := 0; len(ports) < n; tries++ {
+		if tries > 1000 {
+			return nil, fmt.Errorf("no free ports found in %d–%d", portRangeLow, portRangeHigh)
 		}
-	}()
-	for len(ports) < n {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return nil, err
-		}
-		ls = append(ls, l)
-		port := l.Addr().(*net.TCPAddr).Port
-		// UDP too: Consul DNS and serf listen on both.
-		u, err := net.ListenPacket("udp", fmt.Sprintf("127.0.0.1:%d", port))
-		if err != nil {
+		port := portRangeLow + mrand.IntN(portRangeHigh-portRangeLow)
+		if seen[port] || !portFree(port) {
 			continue
 		}
-		u.Close()
+		seen[port] = true
 		ports = append(ports, port)
 	}
 	return ports, nil
+}
+
+func portFree(port int) bool {
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return false
+	}
+	l.Close()
+	u, err := net.ListenPacket("udp", addr)
+	if err != nil {
+		return false
+	}
+	u.Close()
+	return true
 }

@@ -3,7 +3,6 @@ package devstack
 import (
 	"context"
 	"fmt"
-	"net"
 	"strings"
 
 	vaultapi "github.com/hashicorp/vault/api"
@@ -48,17 +47,14 @@ func startVault(dir, bin, token string) (*process, *VaultInfo, error) {
 
 // freePortPair finds a port p such that p and p+1 are free: Vault's dev server puts its cluster listener on p+1.
 func freePortPair() (int, error) {
-	for i := 0; i < 50; i++ {
+	for i := 0; i < 100; i++ {
 		ps, err := freePorts(1)
 		if err != nil {
 			return 0, err
 		}
-		l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", ps[0]+1))
-		if err != nil {
-			continue
+		if portFree(ps[0] + 1) {
+			return ps[0], nil
 		}
-		l.Close()
-		return ps[0], nil
 	}
 	return 0, fmt.Errorf("no two adjacent free ports found")
 }
