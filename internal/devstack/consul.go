@@ -42,6 +42,7 @@ ports {
   http     = %d
   dns      = %d
   grpc     = %d
+  grpc_tls = -1
   serf_lan = %d
   serf_wan = %d
   server   = %d
