@@ -9,6 +9,7 @@ import (
 	nomadapi "github.com/hashicorp/nomad/api"
 
 	"github.com/skiffpaas/skiff/jobspec"
+	"github.com/skiffpaas/skiff/planner/change"
 )
 
 // DeployOptions control Deploy and Rollback.
@@ -101,6 +102,9 @@ func (s *Stack) apply(ctx context.Context, set *applySet, opts DeployOptions) (*
 	if err := s.ensureNamespace(ctx, set.namespace); err != nil {
 		return nil, nil, err
 	}
+	if err := s.applyResources(ctx, set.spec, true); err != nil {
+		return nil, nil, err
+	}
 	w := (&nomadapi.WriteOptions{Namespace: set.namespace}).WithContext(ctx)
 	for _, job := range set.run {
 		opts.emit(Event{Kind: EventStep, Job: *job.ID, Message: fmt.Sprintf("Running release task %s", *job.ID)})
@@ -141,12 +145,8 @@ func (s *Stack) apply(ctx context.Context, set *applySet, opts DeployOptions) (*
 			}
 		}
 	}
-	if set.spec != nil {
-		for _, rp := range s.Resources {
-			if err := rp.ApplyResources(ctx, set.spec); err != nil {
-				return nil, notes, err
-			}
-		}
+	if err := s.applyResources(ctx, set.spec, false); err != nil {
+		return nil, notes, err
 	}
 	for _, id := range set.prune {
 		if _, _, err := s.Nomad.Jobs().Deregister(id, true, w); err != nil {
@@ -177,6 +177,24 @@ func (s *Stack) ensureNamespace(ctx context.Context, ns string) error {
 		(&nomadapi.WriteOptions{}).WithContext(ctx))
 	if err != nil {
 		return fmt.Errorf("creating namespace %q: %w", ns, err)
+	}
+	return nil
+}
+
+// applyResources applies the other systems' planners of one stage: early ones (change.EarlyApplier) before any
+// job runs, the others after the deployments are healthy. A rollback (spec nil) restores jobs only.
+func (s *Stack) applyResources(ctx context.Context, spec *jobspec.App, early bool) error {
+	if spec == nil {
+		return nil
+	}
+	for _, rp := range s.Resources {
+		e, ok := rp.(change.EarlyApplier)
+		if (ok && e.ApplyBeforeJobs()) != early {
+			continue
+		}
+		if err := rp.ApplyResources(ctx, spec); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -1,45 +1,33 @@
 package planner
 
-import (
-	"context"
+import "github.com/skiffpaas/skiff/planner/change"
 
-	"github.com/hashicorp/hcl/v2"
-	nomadapi "github.com/hashicorp/nomad/api"
+// The plan vocabulary and the extension interfaces live in planner/change, a leaf package, so that catalog,
+// edge and secrets can implement them without importing the planner (which imports them). Implementations must
+// import planner/change, not planner. These aliases keep the planner's API in one place for its callers.
 
-	"github.com/skiffpaas/skiff/jobspec"
+// Change is one object of desired state compared with live state.
+type Change = change.Change
+
+// DiffNode is one changed field or object of a Change.
+type DiffNode = change.DiffNode
+
+// Action is what applying a change does to one object.
+type Action = change.Action
+
+// ResourcePlanner plans and applies one system's slice of an app (Consul intentions, Fabio routes, Vault).
+type ResourcePlanner = change.ResourcePlanner
+
+// TrafficController steers traffic during deployments (Fabio canary weights).
+type TrafficController = change.TrafficController
+
+// DiagnosticsError is a spec problem found against live state, with source ranges.
+type DiagnosticsError = change.DiagnosticsError
+
+// The actions.
+const (
+	ActionCreate = change.Create
+	ActionUpdate = change.Update
+	ActionDelete = change.Delete
+	ActionNone   = change.None
 )
-
-// Resource planners and traffic controllers let the systems beside Nomad join the plan and the apply without
-// the planner knowing their internals: catalog (Consul intentions) and edge (Fabio routes and canary weights)
-// implement them, and Stack calls every registered one in order.
-
-// ResourcePlanner plans and applies one system's slice of an app's desired state.
-type ResourcePlanner interface {
-	// PlanResources returns one Change per object of the app in that system (ActionNone when in sync),
-	// including objects to delete.
-	PlanResources(ctx context.Context, app *jobspec.App) ([]*Change, error)
-	// ApplyResources makes the system match the app. Deploy calls it after the jobs are healthy (so that
-	// intentions and routes never point at instances that are not there yet) and before pruning.
-	ApplyResources(ctx context.Context, app *jobspec.App) error
-	// DestroyResources removes every object of the app from the system.
-	DestroyResources(ctx context.Context, namespace, app string) error
-}
-
-// TrafficController follows deployments to steer traffic, e.g. giving unpromoted canaries a share of the
-// requests and removing it when the deployment ends.
-type TrafficController interface {
-	// DeploymentChanged is called on every state change of a watched deployment of job.
-	DeploymentChanged(ctx context.Context, job *nomadapi.Job, d *nomadapi.Deployment) error
-	// DeploymentEnded is called once when a watched deployment succeeded, failed or was cancelled.
-	DeploymentEnded(ctx context.Context, job *nomadapi.Job, d *nomadapi.Deployment) error
-	// AppDestroyed removes all traffic state of the app.
-	AppDestroyed(ctx context.Context, namespace, app string) error
-}
-
-// DiagnosticsError is a problem in the spec found only against live state (a route another app already
-// claims, an upstream to a service that does not exist); its diagnostics point at the spec's source.
-type DiagnosticsError struct {
-	Diags hcl.Diagnostics
-}
-
-func (e *DiagnosticsError) Error() string { return e.Diags.Error() }

@@ -11,43 +11,10 @@ import (
 	"github.com/skiffpaas/skiff/jobspec"
 )
 
-// Action is what applying a change does to one object.
-type Action string
-
-// The actions, in the symbols terraform users know: + create, ~ update, - delete.
-const (
-	ActionCreate Action = "create"
-	ActionUpdate Action = "update"
-	ActionDelete Action = "delete"
-	ActionNone   Action = "none"
-)
-
-// Resource types of a Change. Nomad jobs are planned here; Consul, Vault and Fabio objects join the same plan.
+// Resource types of the planner's own Changes; Consul, Vault and Fabio objects join the same plan.
 const (
 	ResourceNomadJob = "nomad_job"
 )
-
-// Change is one object of desired state compared with live state.
-type Change struct {
-	// Resource is the object type (ResourceNomadJob, ...); Name its ID; Namespace its tenant.
-	Resource  string `json:"resource"`
-	Name      string `json:"name"`
-	Namespace string `json:"namespace,omitempty"`
-	Action    Action `json:"action"`
-	// Diff is the field-level difference, a tree of named nodes; empty for create and delete.
-	Diff []*DiffNode `json:"diff,omitempty"`
-	// Notes are remarks on the change (Nomad's placement failures, what an update will do to allocations).
-	Notes []string `json:"notes,omitempty"`
-}
-
-// DiffNode is one changed field or object. Fields have Old and New; objects have Children.
-type DiffNode struct {
-	Action   Action      `json:"action"`
-	Name     string      `json:"name"`
-	Old      string      `json:"old,omitempty"`
-	New      string      `json:"new,omitempty"`
-	Children []*DiffNode `json:"children,omitempty"`
-}
 
 // Plan is the difference between an app's spec and the live stack.
 type Plan struct {
