@@ -4,11 +4,13 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	nomadapi "github.com/hashicorp/nomad/api"
 
 	"github.com/skiffpaas/skiff/jobspec"
+	"github.com/skiffpaas/skiff/secrets"
 )
 
 // CompileOptions are the inputs of Compile that do not come from the spec.
@@ -19,6 +21,8 @@ type CompileOptions struct {
 	// Counts overrides process counts (from `skiff scale`, which persists across deploys like Heroku's
 	// formation), keyed by process name.
 	Counts map[string]int
+	// SecretsMount is the Vault KV v2 mount that sensitive env vars are read from (default "secret").
+	SecretsMount string
 }
 
 // Desired is the Nomad side of an app's desired state.
@@ -44,6 +48,15 @@ func (d *Desired) AllJobs() []*nomadapi.Job {
 func Compile(app *jobspec.App, opts CompileOptions) (*Desired, error) {
 	d := &Desired{App: app, Namespace: app.Namespace}
 	c := &compiler{app: app, opts: opts}
+	if c.opts.SecretsMount == "" {
+		c.opts.SecretsMount = secrets.DefaultMount
+	}
+	for _, p := range app.Processes {
+		if bad := secrets.Unsupported(app, p); len(bad) > 0 {
+			return nil, fmt.Errorf("sensitive values at %s would be written into the Nomad job of %s %q: only env "+
+				"values can be sensitive (they are kept in Vault and rendered at run time)", strings.Join(bad, ", "), p.Kind, p.Name)
+		}
+	}
 
 	var serviceGroups []*nomadapi.TaskGroup
 	var serviceProcs []*jobspec.Process

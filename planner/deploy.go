@@ -76,7 +76,7 @@ func (s *Stack) Deploy(ctx context.Context, app *jobspec.App, opts DeployOptions
 		return nil, err
 	}
 	next := plan.Release + 1
-	desired, err := Compile(app, CompileOptions{Release: next, Counts: counts})
+	desired, err := Compile(app, CompileOptions{Release: next, Counts: counts, SecretsMount: s.secretsMount})
 	if err != nil {
 		return nil, err
 	}

@@ -9,6 +9,7 @@ import (
 	nomadapi "github.com/hashicorp/nomad/api"
 
 	"github.com/skiffpaas/skiff/jobspec"
+	"github.com/skiffpaas/skiff/secrets"
 )
 
 // Resource types of the planner's own Changes; Consul, Vault and Fabio objects join the same plan.
@@ -50,7 +51,10 @@ func (s *Stack) Plan(ctx context.Context, app *jobspec.App) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts := CompileOptions{Release: current}
+	if err := s.checkSecretsBackend(app); err != nil {
+		return nil, err
+	}
+	opts := CompileOptions{Release: current, SecretsMount: s.secretsMount}
 	if opts.Counts, err = s.Releases.Scale(ctx, app.Namespace, app.Name); err != nil {
 		return nil, err
 	}
@@ -163,6 +167,20 @@ func (s *Stack) checkOwnership(ctx context.Context, d *Desired) error {
 			}
 			return fmt.Errorf("job %q in namespace %q already exists and is %s: rename the process or the app",
 				*job.ID, d.Namespace, owner)
+		}
+	}
+	return nil
+}
+
+// checkSecretsBackend refuses a spec with sensitive env vars when the stack has no Vault to keep them in.
+func (s *Stack) checkSecretsBackend(app *jobspec.App) error {
+	if s.secretsMount != "" {
+		return nil
+	}
+	for _, p := range app.Processes {
+		if len(secrets.SensitiveEnv(app, p)) > 0 {
+			return fmt.Errorf("process %q has sensitive env vars, which skiff keeps in Vault: set VAULT_ADDR and "+
+				"VAULT_TOKEN (skiff dev env exports them for the dev stack)", p.Name)
 		}
 	}
 	return nil

@@ -3,9 +3,13 @@ package planner
 import (
 	"errors"
 	"net/http"
+	"os"
 
 	consulapi "github.com/hashicorp/consul/api"
 	nomadapi "github.com/hashicorp/nomad/api"
+	vaultapi "github.com/hashicorp/vault/api"
+
+	"github.com/skiffpaas/skiff/secrets"
 )
 
 // Stack is the live systems the planner drives. It holds no state of its own: everything it needs is read from
@@ -21,6 +25,9 @@ type Stack struct {
 	Resources []ResourcePlanner
 	// Traffic, if set, steers traffic during deployments (Fabio canary weights).
 	Traffic TrafficController
+
+	// secretsMount is the Vault KV mount of sensitive env vars; empty when the stack has no Vault.
+	secretsMount string
 }
 
 // NewStack returns a Stack over the given clients.
@@ -28,8 +35,20 @@ func NewStack(nomad *nomadapi.Client, consul *consulapi.Client) *Stack {
 	return &Stack{Nomad: nomad, Consul: consul, Releases: &ReleaseStore{KV: consul.KV()}}
 }
 
+// WithVault adds Vault to the stack: sensitive env vars are then kept in its KV v2 engine at mount (default
+// "secret") and rendered into tasks at run time. Without Vault, specs with sensitive env vars are refused.
+func (s *Stack) WithVault(v *vaultapi.Client, mount string) *Stack {
+	if mount == "" {
+		mount = secrets.DefaultMount
+	}
+	s.secretsMount = mount
+	s.Resources = append(s.Resources, secrets.NewConfigStore(v, mount, jobIDOf))
+	return s
+}
+
 // NewStackFromEnv returns a Stack whose clients are configured from the standard environment variables
-// (NOMAD_ADDR, NOMAD_TOKEN, CONSUL_HTTP_ADDR, CONSUL_HTTP_TOKEN, ...).
+// (NOMAD_ADDR, NOMAD_TOKEN, CONSUL_HTTP_ADDR, CONSUL_HTTP_TOKEN, ...); with VAULT_ADDR set, Vault too
+// (VAULT_TOKEN; SKIFF_SECRETS_MOUNT names the KV v2 mount, default "secret").
 func NewStackFromEnv() (*Stack, error) {
 	n, err := nomadapi.NewClient(nomadapi.DefaultConfig())
 	if err != nil {
@@ -39,7 +58,15 @@ func NewStackFromEnv() (*Stack, error) {
 	if err != nil {
 		return nil, err
 	}
-	return NewStack(n, c), nil
+	st := NewStack(n, c)
+	if os.Getenv("VAULT_ADDR") != "" {
+		v, err := vaultapi.NewClient(vaultapi.DefaultConfig())
+		if err != nil {
+			return nil, err
+		}
+		st.WithVault(v, os.Getenv("SKIFF_SECRETS_MOUNT"))
+	}
+	return st, nil
 }
 
 // isNotFound reports whether err is Nomad's 404.

@@ -1,0 +1,239 @@
+package secrets
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	vaultapi "github.com/hashicorp/vault/api"
+
+	"github.com/skiffpaas/skiff/jobspec"
+	"github.com/skiffpaas/skiff/planner/change"
+)
+
+// ResourceSecret is the Change resource type of a process's config secret.
+const ResourceSecret = "vault_secret"
+
+// JobOf names the Nomad job that runs process p of app (the planner's job naming).
+type JobOf func(app *jobspec.App, p *jobspec.Process) string
+
+// ConfigStore plans and writes the apps' sensitive config vars in Vault KV v2. It implements
+// change.ResourcePlanner and change.EarlyApplier: secrets are written before any task that reads them starts.
+type ConfigStore struct {
+	vault *vaultapi.Client
+	mount string
+	jobOf JobOf
+}
+
+var (
+	_ change.ResourcePlanner = (*ConfigStore)(nil)
+	_ change.EarlyApplier    = (*ConfigStore)(nil)
+)
+
+// NewConfigStore returns a store over the KV v2 engine at mount, naming jobs with jobOf.
+func NewConfigStore(vault *vaultapi.Client, mount string, jobOf JobOf) *ConfigStore {
+	return &ConfigStore{vault: vault, mount: mount, jobOf: jobOf}
+}
+
+// ApplyBeforeJobs reports true: tasks read these secrets when they start.
+func (s *ConfigStore) ApplyBeforeJobs() bool { return true }
+
+// desired returns the app's secrets keyed by "<jobID>/<process>".
+func (s *ConfigStore) desired(app *jobspec.App) map[string]map[string]string {
+	out := map[string]map[string]string{}
+	for _, p := range app.Processes {
+		if env := SensitiveEnv(app, p); env != nil {
+			out[s.jobOf(app, p)+"/"+p.Name] = env
+		}
+	}
+	return out
+}
+
+// PlanResources compares the app's sensitive env vars with Vault. Diffs name the keys only.
+func (s *ConfigStore) PlanResources(ctx context.Context, app *jobspec.App) ([]*change.Change, error) {
+	live, err := s.live(ctx, app.Namespace, app.Name)
+	if err != nil {
+		return nil, err
+	}
+	want := s.desired(app)
+	var out []*change.Change
+	for _, key := range sortedKeys(want, live) {
+		jobID, process, _ := strings.Cut(key, "/")
+		ch := &change.Change{Resource: ResourceSecret, Namespace: app.Namespace,
+			Name: ConfigPath(s.mount, app.Namespace, jobID, process), Action: change.None}
+		w, inWant := want[key]
+		if _, inLive := live[key]; !inLive {
+			ch.Action = change.Create
+		} else if !inWant {
+			ch.Action = change.Delete
+		} else {
+			cur, err := s.read(ctx, ch.Name)
+			if err != nil {
+				return nil, err
+			}
+			ch.Diff = keyDiff(cur, w)
+			if len(ch.Diff) > 0 {
+				ch.Action = change.Update
+			}
+		}
+		out = append(out, ch)
+	}
+	return out, nil
+}
+
+// ApplyResources writes the app's secrets (a new KV version only when a value changed) and deletes those of
+// processes that no longer have any.
+func (s *ConfigStore) ApplyResources(ctx context.Context, app *jobspec.App) error {
+	live, err := s.live(ctx, app.Namespace, app.Name)
+	if err != nil {
+		return err
+	}
+	want := s.desired(app)
+	for key, env := range want {
+		jobID, process, _ := strings.Cut(key, "/")
+		path := ConfigPath(s.mount, app.Namespace, jobID, process)
+		if cur, err := s.read(ctx, path); err == nil && len(keyDiff(cur, env)) == 0 {
+			continue
+		}
+		data := map[string]interface{}{}
+		for k, v := range env {
+			data[k] = v
+		}
+		if _, err := s.vault.Logical().WriteWithContext(ctx, path, map[string]interface{}{"data": data}); err != nil {
+			return fmt.Errorf("writing config secret %s to Vault: %w", path, err)
+		}
+		meta := map[string]interface{}{"custom_metadata": map[string]string{"skiff_app": app.Name, "skiff_namespace": app.Namespace}}
+		if _, err := s.vault.Logical().WriteWithContext(ctx, metadataPath(s.mount, app.Namespace, jobID, process), meta); err != nil {
+			return fmt.Errorf("labelling config secret %s in Vault: %w", path, err)
+		}
+	}
+	for key := range live {
+		if _, ok := want[key]; !ok {
+			jobID, process, _ := strings.Cut(key, "/")
+			if err := s.remove(ctx, app.Namespace, jobID, process); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// DestroyResources deletes every secret (all versions) of the app.
+func (s *ConfigStore) DestroyResources(ctx context.Context, namespace, app string) error {
+	live, err := s.live(ctx, namespace, app)
+	if err != nil {
+		return err
+	}
+	for key := range live {
+		jobID, process, _ := strings.Cut(key, "/")
+		if err := s.remove(ctx, namespace, jobID, process); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *ConfigStore) remove(ctx context.Context, namespace, jobID, process string) error {
+	if _, err := s.vault.Logical().DeleteWithContext(ctx, metadataPath(s.mount, namespace, jobID, process)); err != nil {
+		return fmt.Errorf("deleting config secret of %s/%s from Vault: %w", jobID, process, err)
+	}
+	return nil
+}
+
+// live lists the app's secrets ("<jobID>/<process>") by their custom metadata.
+func (s *ConfigStore) live(ctx context.Context, namespace, app string) (map[string]bool, error) {
+	out := map[string]bool{}
+	jobs, err := s.list(ctx, fmt.Sprintf("%s/metadata/%s/", s.mount, namespace))
+	if err != nil {
+		return nil, err
+	}
+	for _, job := range jobs {
+		procs, err := s.list(ctx, fmt.Sprintf("%s/metadata/%s/%s", s.mount, namespace, job))
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range procs {
+			if strings.HasSuffix(p, "/") {
+				continue
+			}
+			sec, err := s.vault.Logical().ReadWithContext(ctx, metadataPath(s.mount, namespace, strings.TrimSuffix(job, "/"), p))
+			if err != nil || sec == nil {
+				continue
+			}
+			cm, _ := sec.Data["custom_metadata"].(map[string]interface{})
+			if cm["skiff_app"] == app && cm["skiff_namespace"] == namespace {
+				out[strings.TrimSuffix(job, "/")+"/"+p] = true
+			}
+		}
+	}
+	return out, nil
+}
+
+func (s *ConfigStore) list(ctx context.Context, path string) ([]string, error) {
+	sec, err := s.vault.Logical().ListWithContext(ctx, path)
+	if err != nil {
+		return nil, fmt.Errorf("listing %s in Vault: %w", path, err)
+	}
+	if sec == nil {
+		return nil, nil
+	}
+	keys, _ := sec.Data["keys"].([]interface{})
+	out := make([]string, 0, len(keys))
+	for _, k := range keys {
+		if s, ok := k.(string); ok {
+			out = append(out, s)
+		}
+	}
+	return out, nil
+}
+
+func (s *ConfigStore) read(ctx context.Context, path string) (map[string]string, error) {
+	sec, err := s.vault.Logical().ReadWithContext(ctx, path)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s from Vault: %w", path, err)
+	}
+	out := map[string]string{}
+	if sec == nil {
+		return out, nil
+	}
+	data, _ := sec.Data["data"].(map[string]interface{})
+	for k, v := range data {
+		out[k] = fmt.Sprint(v)
+	}
+	return out, nil
+}
+
+// keyDiff lists added, removed and changed keys, never their values.
+func keyDiff(cur, want map[string]string) []*change.DiffNode {
+	var out []*change.DiffNode
+	for _, k := range sortedKeys(cur, want) {
+		c, inCur := cur[k]
+		w, inWant := want[k]
+		switch {
+		case !inCur:
+			out = append(out, &change.DiffNode{Action: change.Create, Name: k, New: "(sensitive)"})
+		case !inWant:
+			out = append(out, &change.DiffNode{Action: change.Delete, Name: k, Old: "(sensitive)"})
+		case c != w:
+			out = append(out, &change.DiffNode{Action: change.Update, Name: k, Old: "(sensitive)", New: "(sensitive)"})
+		}
+	}
+	return out
+}
+
+func sortedKeys[V any, W any](a map[string]V, b map[string]W) []string {
+	seen := map[string]bool{}
+	for k := range a {
+		seen[k] = true
+	}
+	for k := range b {
+		seen[k] = true
+	}
+	out := make([]string, 0, len(seen))
+	for k := range seen {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
