@@ -23,6 +23,9 @@ type CompileOptions struct {
 	Counts map[string]int
 	// SecretsMount is the Vault KV v2 mount that sensitive env vars are read from (default "secret").
 	SecretsMount string
+	// Offerings holds the catalog offering of each bind, keyed by offering name. A bind whose offering is
+	// missing makes Compile fail.
+	Offerings map[string]*secrets.Offering
 }
 
 // Desired is the Nomad side of an app's desired state.
@@ -50,6 +53,11 @@ func Compile(app *jobspec.App, opts CompileOptions) (*Desired, error) {
 	c := &compiler{app: app, opts: opts}
 	if c.opts.SecretsMount == "" {
 		c.opts.SecretsMount = secrets.DefaultMount
+	}
+	for _, b := range app.Binds {
+		if c.opts.Offerings[b.Offering] == nil {
+			return nil, fmt.Errorf("bind %q: offering %q is not in the offerings catalog", b.Name, b.Offering)
+		}
 	}
 	for _, p := range app.Processes {
 		if bad := secrets.Unsupported(app, p); len(bad) > 0 {
@@ -112,10 +120,6 @@ func Compile(app *jobspec.App, opts CompileOptions) (*Desired, error) {
 		} else {
 			d.Jobs = append(d.Jobs, job)
 		}
-	}
-	if len(app.Binds) > 0 {
-		d.Warnings = append(d.Warnings, fmt.Sprintf("%d bind block(s) are validated but not deployed yet: "+
-			"Vault-backed bindings are not implemented in this version", len(app.Binds)))
 	}
 	if len(app.Upstreams) > 0 {
 		d.Warnings = append(d.Warnings, fmt.Sprintf("%d upstream block(s) are validated but not deployed yet: "+

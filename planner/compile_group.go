@@ -100,6 +100,7 @@ func (c *compiler) task(p *jobspec.Process) *nomadapi.Task {
 	}
 	env := p.EffectiveEnv(c.app)
 	c.secretEnv(t, p, env)
+	c.binds(t, p)
 	env["SKIFF_APP"] = c.app.Name
 	env["SKIFF_PROCESS"] = p.Name
 	if port := p.PrimaryPort(); port != nil {

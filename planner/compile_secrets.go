@@ -20,7 +20,9 @@ func (c *compiler) secretEnv(t *nomadapi.Task, p *jobspec.Process, env map[strin
 	}
 	path := secrets.ConfigPath(c.opts.SecretsMount, c.app.Namespace, jobIDOf(c.app, p), p.Name)
 	tmpl := secrets.EnvTemplate(path)
-	t.Vault = &nomadapi.Vault{ChangeMode: ptr("restart")}
+	if t.Vault == nil {
+		t.Vault = &nomadapi.Vault{ChangeMode: ptr("restart")}
+	}
 	t.Templates = append(t.Templates, &nomadapi.Template{
 		EmbeddedTmpl: &tmpl,
 		DestPath:     ptr("secrets/skiff-config.env"),
@@ -36,4 +38,51 @@ func jobIDOf(app *jobspec.App, p *jobspec.Process) string {
 		return app.Name
 	}
 	return JobID(app.Name, p.Name)
+}
+
+// binds gives the task the credentials of every bind that applies to p: the app's Vault JWT role (which may
+// read exactly those credentials) and one env template per bind, rendered at run time — the credentials never
+// appear in the job.
+func (c *compiler) binds(t *nomadapi.Task, p *jobspec.Process) {
+	for _, b := range c.app.Binds {
+		if !bindApplies(b, p) {
+			continue
+		}
+		if t.Vault == nil {
+			t.Vault = &nomadapi.Vault{ChangeMode: ptr("restart")}
+		}
+		t.Vault.Role = secrets.RoleName(c.app.Namespace, c.app.Name)
+		tmpl := secrets.BindTemplate(c.app.Namespace, c.app.Name, b, c.opts.Offerings[b.Offering])
+		t.Templates = append(t.Templates, &nomadapi.Template{
+			EmbeddedTmpl: &tmpl,
+			DestPath:     ptr("secrets/bind-" + b.Name + ".env"),
+			Envvars:      ptr(true),
+			ChangeMode:   ptr("restart"),
+		})
+	}
+}
+
+func bindApplies(b *jobspec.Bind, p *jobspec.Process) bool {
+	if len(b.Processes) == 0 {
+		return true
+	}
+	for _, name := range b.Processes {
+		if name == p.Name {
+			return true
+		}
+	}
+	return false
+}
+
+// jobsOf lists the IDs of the jobs that compile puts app's processes in.
+func jobsOf(app *jobspec.App) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, p := range app.Processes {
+		if id := jobIDOf(app, p); !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
 }

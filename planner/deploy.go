@@ -71,12 +71,12 @@ func (s *Stack) Deploy(ctx context.Context, app *jobspec.App, opts DeployOptions
 		opts.emit(Event{Kind: EventStep, Message: fmt.Sprintf("No changes: release %d matches the spec.", plan.Release)})
 		return res, nil
 	}
-	counts, err := s.Releases.Scale(ctx, app.Namespace, app.Name)
+	next := plan.Release + 1
+	copts, err := s.compileOptions(ctx, app, next)
 	if err != nil {
 		return nil, err
 	}
-	next := plan.Release + 1
-	desired, err := Compile(app, CompileOptions{Release: next, Counts: counts, SecretsMount: s.secretsMount})
+	desired, err := Compile(app, copts)
 	if err != nil {
 		return nil, err
 	}

@@ -51,11 +51,8 @@ func (s *Stack) Plan(ctx context.Context, app *jobspec.App) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := s.checkSecretsBackend(app); err != nil {
-		return nil, err
-	}
-	opts := CompileOptions{Release: current, SecretsMount: s.secretsMount}
-	if opts.Counts, err = s.Releases.Scale(ctx, app.Namespace, app.Name); err != nil {
+	opts, err := s.compileOptions(ctx, app, current)
+	if err != nil {
 		return nil, err
 	}
 	desired, err := Compile(app, opts)
@@ -172,16 +169,30 @@ func (s *Stack) checkOwnership(ctx context.Context, d *Desired) error {
 	return nil
 }
 
-// checkSecretsBackend refuses a spec with sensitive env vars when the stack has no Vault to keep them in.
-func (s *Stack) checkSecretsBackend(app *jobspec.App) error {
-	if s.secretsMount != "" {
-		return nil
-	}
-	for _, p := range app.Processes {
-		if len(secrets.SensitiveEnv(app, p)) > 0 {
-			return fmt.Errorf("process %q has sensitive env vars, which skiff keeps in Vault: set VAULT_ADDR and "+
-				"VAULT_TOKEN (skiff dev env exports them for the dev stack)", p.Name)
+// compileOptions gathers what Compile needs from the live stack: scale overrides, the secrets mount and the
+// offerings of the app's binds. Specs that need Vault (sensitive env, binds) are refused without it.
+func (s *Stack) compileOptions(ctx context.Context, app *jobspec.App, release int) (CompileOptions, error) {
+	opts := CompileOptions{Release: release, SecretsMount: s.secretsMount}
+	if s.secretsMount == "" {
+		for _, p := range app.Processes {
+			if len(secrets.SensitiveEnv(app, p)) > 0 {
+				return opts, fmt.Errorf("process %q has sensitive env vars, which skiff keeps in Vault: set VAULT_ADDR "+
+					"and VAULT_TOKEN (skiff dev env exports them for the dev stack)", p.Name)
+			}
+		}
+		if len(app.Binds) > 0 {
+			return opts, fmt.Errorf("bind %q needs Vault to issue credentials: set VAULT_ADDR and VAULT_TOKEN", app.Binds[0].Name)
 		}
 	}
-	return nil
+	var err error
+	if opts.Counts, err = s.Releases.Scale(ctx, app.Namespace, app.Name); err != nil {
+		return opts, err
+	}
+	if len(app.Binds) > 0 {
+		offerings := &secrets.Offerings{KV: s.Consul.KV()}
+		if opts.Offerings, err = offerings.Resolve(ctx, app); err != nil {
+			return opts, err
+		}
+	}
+	return opts, nil
 }

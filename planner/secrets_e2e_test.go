@@ -23,7 +23,7 @@ func TestSensitiveEnvThroughVault(t *testing.T) {
 	n, _ := s.Nomad.Client()
 	c, _ := s.Consul.Client()
 	v, _ := s.Vault.Client()
-	st := planner.NewStack(n, c).WithVault(v, "")
+	st := planner.NewStack(n, c).WithVault(v, planner.VaultOptions{})
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"os"
+	"strings"
 
 	consulapi "github.com/hashicorp/consul/api"
 	nomadapi "github.com/hashicorp/nomad/api"
@@ -35,20 +36,41 @@ func NewStack(nomad *nomadapi.Client, consul *consulapi.Client) *Stack {
 	return &Stack{Nomad: nomad, Consul: consul, Releases: &ReleaseStore{KV: consul.KV()}}
 }
 
-// WithVault adds Vault to the stack: sensitive env vars are then kept in its KV v2 engine at mount (default
-// "secret") and rendered into tasks at run time. Without Vault, specs with sensitive env vars are refused.
-func (s *Stack) WithVault(v *vaultapi.Client, mount string) *Stack {
-	if mount == "" {
-		mount = secrets.DefaultMount
+// VaultOptions say how skiff uses Vault. The zero value matches the dev stack and `nomad setup vault`.
+type VaultOptions struct {
+	// SecretsMount is the KV v2 mount for sensitive env vars (default "secret").
+	SecretsMount string
+	// JWTPath is the JWT auth mount that trusts Nomad's workload identities (default "jwt-nomad").
+	JWTPath string
+	// WorkloadPolicies are given to every app's role besides its own (default ["nomad-workloads"]).
+	WorkloadPolicies []string
+}
+
+// WithVault adds Vault to the stack: sensitive env vars are kept in its KV v2 engine and rendered into tasks at
+// run time, and binds get database roles, a policy and a JWT role per app. Without Vault, specs with
+// sensitive env vars or binds are refused.
+func (s *Stack) WithVault(v *vaultapi.Client, o VaultOptions) *Stack {
+	if o.SecretsMount == "" {
+		o.SecretsMount = secrets.DefaultMount
 	}
-	s.secretsMount = mount
-	s.Resources = append(s.Resources, secrets.NewConfigStore(v, mount, jobIDOf))
+	if o.JWTPath == "" {
+		o.JWTPath = "jwt-nomad"
+	}
+	if o.WorkloadPolicies == nil {
+		o.WorkloadPolicies = []string{"nomad-workloads"}
+	}
+	s.secretsMount = o.SecretsMount
+	s.Resources = append(s.Resources,
+		secrets.NewConfigStore(v, o.SecretsMount, jobIDOf),
+		secrets.NewBindings(v, &secrets.Offerings{KV: s.Consul.KV()},
+			secrets.Identity{JWTPath: o.JWTPath, DefaultPolicies: o.WorkloadPolicies}, jobsOf))
 	return s
 }
 
 // NewStackFromEnv returns a Stack whose clients are configured from the standard environment variables
 // (NOMAD_ADDR, NOMAD_TOKEN, CONSUL_HTTP_ADDR, CONSUL_HTTP_TOKEN, ...); with VAULT_ADDR set, Vault too
-// (VAULT_TOKEN; SKIFF_SECRETS_MOUNT names the KV v2 mount, default "secret").
+// (VAULT_TOKEN; SKIFF_SECRETS_MOUNT, SKIFF_VAULT_JWT_PATH and SKIFF_VAULT_WORKLOAD_POLICIES override
+// VaultOptions' defaults).
 func NewStackFromEnv() (*Stack, error) {
 	n, err := nomadapi.NewClient(nomadapi.DefaultConfig())
 	if err != nil {
@@ -64,7 +86,11 @@ func NewStackFromEnv() (*Stack, error) {
 		if err != nil {
 			return nil, err
 		}
-		st.WithVault(v, os.Getenv("SKIFF_SECRETS_MOUNT"))
+		o := VaultOptions{SecretsMount: os.Getenv("SKIFF_SECRETS_MOUNT"), JWTPath: os.Getenv("SKIFF_VAULT_JWT_PATH")}
+		if p := os.Getenv("SKIFF_VAULT_WORKLOAD_POLICIES"); p != "" {
+			o.WorkloadPolicies = strings.Split(p, ",")
+		}
+		st.WithVault(v, o)
 	}
 	return st, nil
 }

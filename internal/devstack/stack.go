@@ -146,6 +146,9 @@ func Start(ctx context.Context, opts Options) (s *Stack, err error) {
 		return s, err
 	}
 	logf("vault configured (database engine, JWT auth for Nomad workload identity)")
+	if err := registerOfferings(ctx, consulInfo, vaultInfo, pgInfo); err != nil {
+		return s, err
+	}
 	if err := step("fabio", fabioP, fabioReady(fabioInfo)); err != nil {
 		return s, err
 	}
