@@ -57,6 +57,9 @@ func TestCLIOnRealStack(t *testing.T) {
 		if code, out := skiff(t, "releases", "newsletter"); code != 0 || !strings.Contains(out, "v1") {
 			t.Fatalf("releases exit %d:\n%s", code, out)
 		}
+		if code, out := skiff(t, "offerings"); code != 0 || !strings.Contains(out, "database/config/postgres") {
+			t.Fatalf("offerings exit %d:\n%s", code, out)
+		}
 	})
 	t.Run("invalid spec exits 1 with file:line:col", func(t *testing.T) {
 		code, out := skiff(t, "deploy", "-f", "../../jobspec/testdata/invalid/health_timeout_too_short.hcl")
