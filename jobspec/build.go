@@ -71,7 +71,7 @@ func buildProcess(p *processInput) *Process {
 		out.Rollout = &Rollout{
 			Strategy: *r.Strategy, MaxParallel: *r.MaxParallel, Canary: *r.Canary, AutoPromote: *r.AutoPromote,
 			AutoRevert: *r.AutoRevert, MinHealthyTime: *r.MinHealthyTime, HealthyDeadline: *r.HealthyDeadline,
-			ProgressDeadline: *r.Progress, DeclRange: r.DeclRange,
+			ProgressDeadline: *r.Progress, CanaryWeight: *r.CanaryWeight, DeclRange: r.DeclRange,
 		}
 	}
 	if a := p.Autoscale; a != nil {

@@ -16,10 +16,11 @@ const (
 	defaultHealthInterval   = 10 * time.Second
 	defaultHealthTimeout    = 2 * time.Second
 	// minCheckDuration is the shortest interval and timeout Nomad accepts for a Consul check.
-	minCheckDuration = time.Second
+	minCheckDuration        = time.Second
 	defaultRestartLimit     = 3
 	defaultRestartGrace     = 10 * time.Second
 	defaultMaxParallel      = 1
+	defaultCanaryWeight     = 10 // percent of the routed traffic while canaries are unpromoted
 	defaultMinHealthyTime   = 10 * time.Second
 	defaultHealthyDeadline  = 5 * time.Minute
 	defaultProgressDeadline = 10 * time.Minute
@@ -154,6 +155,10 @@ func normalizeProcess(app *appInput, p *processInput) {
 		setStr(&r.Strategy, "canary")
 	}
 	setStr(&r.Strategy, "rolling")
+	if p.Kind == KindWeb && *r.Canary > 0 {
+		setInt(&r.CanaryWeight, defaultCanaryWeight)
+	}
+	setInt(&r.CanaryWeight, 0)
 	setInt(&r.MaxParallel, defaultMaxParallel)
 	setBool(&r.AutoPromote, false)
 	setBool(&r.AutoRevert, false)

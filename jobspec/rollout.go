@@ -14,6 +14,10 @@ type Rollout struct {
 	MaxParallel int `json:"max_parallel"`
 	// Canary is the number of canary instances started before the old ones are replaced.
 	Canary int `json:"canary"`
+	// CanaryWeight is the share of the process's routed traffic, in percent (0–100), that the router sends to
+	// the canaries while they are unpromoted; 0 when there are no canaries, or to spread traffic evenly
+	// across all instances.
+	CanaryWeight int `json:"canary_weight,omitempty"`
 	// AutoPromote promotes healthy canaries without a manual step; AutoRevert reverts a failed deployment to the
 	// last healthy release.
 	AutoPromote bool `json:"auto_promote"`
@@ -32,8 +36,8 @@ type rolloutInput struct {
 	DeclRange                                   hcl.Range
 	Strategy                                    *string
 	StrategyRange                               hcl.Range
-	MaxParallel, Canary                         *int
-	MaxParallelRange, CanaryRange               hcl.Range
+	MaxParallel, Canary, CanaryWeight           *int
+	MaxParallelRange, CanaryRange, WeightRange  hcl.Range
 	AutoPromote, AutoRevert                     *bool
 	AutoPromoteRange                            hcl.Range
 	MinHealthyTime, HealthyDeadline, Progress   *time.Duration
@@ -45,6 +49,7 @@ var rolloutBlockSchema = &hcl.BodySchema{
 		{Name: "strategy"},
 		{Name: "max_parallel"},
 		{Name: "canary"},
+		{Name: "canary_weight"},
 		{Name: "auto_promote"},
 		{Name: "auto_revert"},
 		{Name: "min_healthy_time"},
@@ -74,6 +79,9 @@ func decodeRolloutBlock(d *decoder, block *hcl.Block, path string) (*rolloutInpu
 		case "canary":
 			in.Canary, ds = d.int(a, p)
 			in.CanaryRange = a.Expr.Range()
+		case "canary_weight":
+			in.CanaryWeight, ds = d.int(a, p)
+			in.WeightRange = a.Expr.Range()
 		case "auto_promote":
 			in.AutoPromote, ds = d.bool(a, p)
 			in.AutoPromoteRange = a.NameRange

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"unicode"
 
 	"github.com/hashicorp/hcl/v2"
 )
@@ -81,6 +82,18 @@ func validateRollout(p *processInput) hcl.Diagnostics {
 		diags = append(diags, errAt(r.AutoPromoteRange, "Auto-promote without canary",
 			"auto_promote promotes canaries, and this rollout has none: set canary = 1 (or more), or remove auto_promote."))
 	}
+	switch w := *r.CanaryWeight; {
+	case r.WeightRange == (hcl.Range{}):
+	case p.Kind != KindWeb:
+		diags = append(diags, errAt(r.WeightRange, "Canary weight without routes",
+			fmt.Sprintf("canary_weight is the share of routed traffic sent to canaries, and %s processes have no routes: remove canary_weight.", p.Kind)))
+	case w < 0 || w > 100:
+		diags = append(diags, errAt(r.WeightRange, "Invalid canary weight",
+			"canary_weight is a percentage of the traffic, from 0 (spread evenly over all instances) to 100 (canaries only)."))
+	case w > 0 && *r.Canary == 0:
+		diags = append(diags, errAt(r.WeightRange, "Canary weight without canary",
+			"canary_weight steers traffic to canaries, and this rollout has none: set canary = 1 (or more), or remove canary_weight."))
+	}
 	if *r.MinHealthyTime >= *r.HealthyDeadline {
 		diags = append(diags, errAt(orRange(r.MinHealthyRange, orRange(r.DeadlineRange, r.DeclRange)), "Invalid rollout deadlines",
 			fmt.Sprintf("min_healthy_time (%s) must be shorter than healthy_deadline (%s).", *r.MinHealthyTime, *r.HealthyDeadline)))
@@ -138,11 +151,27 @@ func validateRoute(r *routeInput) hcl.Diagnostics {
 	}
 	if p := *r.Path; !strings.HasPrefix(p, "/") || strings.ContainsAny(p, " \t\n?#") {
 		diags = append(diags, errAt(r.PathRange, "Invalid route path", "path must start with \"/\" and contain no spaces, query or fragment."))
+	} else if i := strings.IndexAny(p, routePathSpecial); i >= 0 || strings.IndexFunc(p, unicode.IsControl) >= 0 {
+		diags = append(diags, errAt(r.PathRange, "Invalid route path", fmt.Sprintf(
+			"path may not contain any of %s: the router reads them as glob patterns or variables.", routePathSpecial)))
+	}
+	if *r.HTTPSOnly {
+		switch {
+		case r.Redirect != nil:
+			diags = append(diags, warnAt(r.DeclRange, "https_only has no effect on a redirect",
+				"A redirect route answers every request with a redirect; remove https_only, or make the redirect URL https."))
+		case *r.Host == "":
+			diags = append(diags, errAt(r.DeclRange, "HTTPS-only route needs a host",
+				"The router (Fabio) tells plain-HTTP requests apart by host name (host:80), so an https_only route must set host."))
+		}
 	}
 	if r.Redirect != nil {
 		u, err := url.Parse(*r.Redirect)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			diags = append(diags, errAt(r.RedirectRange, "Invalid redirect", "redirect must be an absolute http or https URL, such as \"https://www.example.com/\"."))
+		} else if strings.ContainsAny(*r.Redirect, ", \t\n\"") {
+			diags = append(diags, errAt(r.RedirectRange, "Invalid redirect",
+				"The router's redirect option cannot carry commas, spaces or quotes: percent-encode them (%2C, %20, %22)."))
 		}
 		switch *r.RedirectCode {
 		case 301, 302, 303, 307, 308:
@@ -154,6 +183,10 @@ func validateRoute(r *routeInput) hcl.Diagnostics {
 	}
 	return diags
 }
+
+// routePathSpecial are the characters Fabio gives a meaning in a route path: glob patterns (its route table
+// compiles every path as a glob) and $VAR expansion (it expands route tags against its environment).
+const routePathSpecial = "*[]{}$\\\""
 
 // validateRouteSet rejects two routes of the app with the same host and path.
 func validateRouteSet(in *appInput) hcl.Diagnostics {
