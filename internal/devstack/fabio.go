@@ -43,19 +43,22 @@ func startFabio(dir, bin string, consul *ConsulInfo) (*process, *FabioInfo, erro
 }
 
 func fabioReady(info *FabioInfo) func(context.Context) error {
-	return func(ctx context.Context) error {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+info.UIAddr+"/health", nil)
-		if err != nil {
-			return err
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			return err
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			return fmt.Errorf("fabio /health: %s", resp.Status)
-		}
-		return nil
+	return func(ctx context.Context) error { return httpOK(ctx, "http://"+info.UIAddr+"/health") }
+}
+
+// httpOK GETs url and returns nil when it answers 200.
+func httpOK(ctx context.Context, url string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return err
 	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET %s: %s", url, resp.Status)
+	}
+	return nil
 }

@@ -3,7 +3,6 @@ package devstack
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"os"
 	"path/filepath"
 	"time"
@@ -141,21 +140,7 @@ func (n *NomadInfo) Client() (*nomadapi.Client, error) {
 
 // nomadServerReady waits for a leader and for the workload-identity JWKS endpoint.
 func nomadServerReady(info *NomadInfo) func(context.Context) error {
-	return func(ctx context.Context) error {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, info.Addr+"/.well-known/jwks.json", nil)
-		if err != nil {
-			return err
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			return err
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			return fmt.Errorf("jwks: %s", resp.Status)
-		}
-		return nil
-	}
+	return func(ctx context.Context) error { return httpOK(ctx, info.Addr+"/.well-known/jwks.json") }
 }
 
 // nomadReady waits for a leader and for the local client node to be ready with the drivers the stack promises:
