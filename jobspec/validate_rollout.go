@@ -203,5 +203,31 @@ func validateRouteSet(in *appInput) hcl.Diagnostics {
 			seen[key] = r
 		}
 	}
+	return append(diags, validateHTTPSOnlyCover(in)...)
+}
+
+// validateHTTPSOnlyCover warns about a route that an https_only route of the same host with a shorter path
+// covers: the router matches the host first, so its HTTP-to-HTTPS redirect for the shorter path catches the
+// longer route's plain-HTTP requests too.
+func validateHTTPSOnlyCover(in *appInput) hcl.Diagnostics {
+	var all []*routeInput
+	for _, p := range in.Processes {
+		all = append(all, p.Routes...)
+	}
+	var diags hcl.Diagnostics
+	for _, r := range all {
+		if *r.HTTPSOnly || r.Redirect != nil || *r.Host == "" {
+			continue
+		}
+		for _, s := range all {
+			if s == r || !*s.HTTPSOnly || s.Redirect != nil || *s.Host != *r.Host || !strings.HasPrefix(*r.Path, *s.Path) {
+				continue
+			}
+			diags = append(diags, warnAt(r.DeclRange, "Route covered by https_only", fmt.Sprintf(
+				"Plain-HTTP requests for %s%s are redirected to HTTPS by the https_only route at %s, whose path %q is a prefix of this one: the router matches the host first. Set https_only here too, or remove it there.",
+				*r.Host, *r.Path, s.DeclRange, *s.Path)))
+			break
+		}
+	}
 	return diags
 }
