@@ -9,35 +9,55 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 )
 
-// killProcessesUnder SIGKILLs every process whose command line or working directory refers to dir — Nomad's
-// executors and log collectors for exec and raw_exec tasks — and returns how many it found.
-func killProcessesUnder(dir string) int {
+// processesUnder returns the live processes, other than this one and those in except, whose command line or
+// working directory refers to dir — the agents themselves and Nomad's executors and log collectors.
+func processesUnder(dir string, except map[int]bool) []int {
 	if dir == "" {
-		return 0
+		return nil
 	}
 	dir = filepath.Clean(dir)
-	self := os.Getpid()
 	entries, err := os.ReadDir("/proc")
 	if err != nil {
-		return 0
+		return nil
 	}
-	n := 0
+	var out []int
 	for _, e := range entries {
 		pid, err := strconv.Atoi(e.Name())
-		if err != nil || pid == self || pid == 1 {
+		if err != nil || pid == os.Getpid() || pid == 1 || except[pid] {
 			continue
 		}
-		if !refersTo(pid, dir) {
-			continue
-		}
-		if (&process{PID: pid}).alive() {
-			_ = syscall.Kill(pid, syscall.SIGKILL)
-			n++
+		if refersTo(pid, dir) && (&process{PID: pid}).alive() {
+			out = append(out, pid)
 		}
 	}
-	return n
+	return out
+}
+
+// killProcessesUnder SIGKILLs every process that refers to dir and returns how many it found.
+func killProcessesUnder(dir string) int {
+	pids := processesUnder(dir, nil)
+	for _, pid := range pids {
+		_ = syscall.Kill(pid, syscall.SIGKILL)
+	}
+	return len(pids)
+}
+
+// waitTasksGone waits, up to timeout, until no process refers to dir but the agents (tasks stopping with a
+// shutdown delay keep their executors alive for a while after their job is gone).
+func waitTasksGone(dir string, agents []*process, timeout time.Duration) {
+	except := map[int]bool{}
+	for _, a := range agents {
+		if a != nil {
+			except[a.PID] = true
+		}
+	}
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) && len(processesUnder(dir, except)) > 0 {
+		time.Sleep(200 * time.Millisecond)
+	}
 }
 
 func refersTo(pid int, dir string) bool {

@@ -80,6 +80,9 @@ func Start(ctx context.Context, opts Options) (s *Stack, err error) {
 		}
 	}()
 
+	if err := installMeshProxy(ctx, s.Dir, bins["consul"]); err != nil {
+		return s, err
+	}
 	begin := time.Now()
 	step := func(name string, p *process, ready func(context.Context) error) error {
 		if err := waitFor(ctx, p, ready); err != nil {
@@ -206,6 +209,7 @@ func (s *Stack) Stop() error {
 		if err := stopAllJobs(s.Nomad, 45*time.Second); err != nil {
 			errs = append(errs, fmt.Errorf("stopping jobs: %w", err))
 		}
+		waitTasksGone(s.Dir, s.Processes, 30*time.Second)
 	}
 	for _, name := range []string{"nomad", "fabio", "vault", "consul", "postgres"} {
 		s.process(name).stop(syscall.SIGINT, 15*time.Second)
@@ -231,13 +235,14 @@ func (s *Stack) Stop() error {
 // It includes tokens: callers print it only where the user asked for it (`skiff dev env`).
 func (s *Stack) Env() map[string]string {
 	return map[string]string{
-		"NOMAD_ADDR":          s.Nomad.Addr,
-		"CONSUL_HTTP_ADDR":    s.Consul.HTTPAddr,
-		"CONSUL_HTTP_TOKEN":   s.Consul.Token,
-		"VAULT_ADDR":          s.Vault.Addr,
-		"VAULT_TOKEN":         s.Vault.Token,
-		"SKIFF_FABIO_ADDR":    "http://" + s.Fabio.ProxyAddr,
-		"SKIFF_FABIO_UI_ADDR": "http://" + s.Fabio.UIAddr,
+		"NOMAD_ADDR":            s.Nomad.Addr,
+		"CONSUL_HTTP_ADDR":      s.Consul.HTTPAddr,
+		"CONSUL_HTTP_TOKEN":     s.Consul.Token,
+		"VAULT_ADDR":            s.Vault.Addr,
+		"VAULT_TOKEN":           s.Vault.Token,
+		"SKIFF_FABIO_ADDR":      "http://" + s.Fabio.ProxyAddr,
+		"SKIFF_FABIO_UI_ADDR":   "http://" + s.Fabio.UIAddr,
+		"SKIFF_CONNECT_SIDECAR": s.ConnectSidecar().String(),
 	}
 }
 
