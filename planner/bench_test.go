@@ -25,7 +25,7 @@ func BenchmarkCompile(b *testing.B) {
 				if diags.HasErrors() {
 					b.Fatal(diags.Error())
 				}
-				if _, err := planner.Compile(app, planner.CompileOptions{Release: 1}); err != nil {
+				if _, err := planner.Compile(app, corpusOptions()); err != nil {
 					b.Fatal(err)
 				}
 			}

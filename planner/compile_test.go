@@ -2,6 +2,7 @@ package planner_test
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -13,10 +14,12 @@ import (
 
 // compileCase is one spec and what its compiled jobs must hold.
 type compileCase struct {
-	name  string
-	src   string
-	opts  planner.CompileOptions
-	check func(t *testing.T, app *jobspec.App, d *planner.Desired)
+	name string
+	src  string
+	opts planner.CompileOptions
+	// wantErr, when set, is part of the error Compile must return (check is not called).
+	wantErr string
+	check   func(t *testing.T, app *jobspec.App, d *planner.Desired)
 }
 
 // TestCompile checks the mapping of each spec construct to Nomad, one construct per case.
@@ -28,7 +31,16 @@ func TestCompile(t *testing.T) {
 			if diags.HasErrors() {
 				t.Fatalf("spec does not parse: %s", diags.Error())
 			}
+			if tc.opts.Offerings == nil {
+				tc.opts.Offerings = testOfferings
+			}
 			d, err := planner.Compile(app, tc.opts)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("Compile error %v, want one containing %q", err, tc.wantErr)
+				}
+				return
+			}
 			if err != nil {
 				t.Fatalf("Compile: %v", err)
 			}
@@ -504,17 +516,45 @@ func compileCases() []compileCase {
 			},
 		},
 		{
-			name: "binds and upstreams are warned about, not deployed",
+			name: "binds render credentials from Vault, upstreams are warned about",
 			src: `app "a" {
   image = "a:1"
   web "web" { port = 8080 }
-  bind "db" { offering = "postgres" }
+  worker "w" {}
+  bind "db" {
+    offering   = "postgres"
+    env_prefix = "DATABASE"
+    processes  = ["web"]
+  }
   upstream "pay" { local_port = 9191 }
 }`,
 			check: func(t *testing.T, _ *jobspec.App, d *planner.Desired) {
-				eq(t, "warnings", len(d.Warnings), 2)
-				eq(t, "no connect", group(t, job(t, d, "a"), "web").Services[0].Connect == nil, true)
+				j := job(t, d, "a")
+				web := group(t, j, "web").Tasks[0]
+				if web.Vault == nil || len(web.Templates) != 1 {
+					t.Fatalf("web task: vault %v, %d templates; want a Vault role and one template", web.Vault, len(web.Templates))
+				}
+				eq(t, "vault role", web.Vault.Role, "skiff_default_a")
+				eq(t, "template destination", *web.Templates[0].DestPath, "secrets/bind-db.env")
+				eq(t, "template env", *web.Templates[0].Envvars, true)
+				for k, v := range web.Env {
+					if strings.HasPrefix(k, "DATABASE") {
+						t.Errorf("env %s=%q: bind values must not be in the job", k, v)
+					}
+				}
+				w := group(t, j, "w").Tasks[0]
+				eq(t, "bind limited to web", w.Vault == nil && len(w.Templates) == 0, true)
+				eq(t, "upstream warning only", len(d.Warnings), 1)
 			},
+		},
+		{
+			name: "bind to an unknown offering fails",
+			src: `app "a" {
+  image = "a:1"
+  worker "w" {}
+  bind "cache" { offering = "redis" }
+}`,
+			wantErr: `offering "redis" is not in the offerings catalog`,
 		},
 	}
 }
@@ -544,11 +584,13 @@ func TestCompileDoesNotMutateApp(t *testing.T) {
 	t.Parallel()
 	for _, e := range examples(t) {
 		app := e.load(t)
-		d1, err := planner.Compile(app, planner.CompileOptions{Release: 1, Counts: map[string]int{"x": 1}})
+		opts := corpusOptions()
+		opts.Counts = map[string]int{"x": 1}
+		d1, err := planner.Compile(app, opts)
 		if err != nil {
 			t.Fatal(err)
 		}
-		d2, err := planner.Compile(app, planner.CompileOptions{Release: 1, Counts: map[string]int{"x": 1}})
+		d2, err := planner.Compile(app, opts)
 		if err != nil {
 			t.Fatal(err)
 		}

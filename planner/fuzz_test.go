@@ -15,8 +15,8 @@ import (
 )
 
 // FuzzCompile feeds specs to jobspec.Parse (no filesystem, as the API server parses) and every spec that
-// parses without errors to Compile, which must not panic, may fail only on a patch or on a sensitive value
-// outside env, and must emit jobs that survive a JSON round trip unchanged and Nomad's Canonicalize with their
+// parses without errors to Compile, which must not panic, may fail only on a patch, on a sensitive value
+// outside env or on a bind to an offering missing from testOfferings, and must emit jobs that survive a JSON round trip unchanged and Nomad's Canonicalize with their
 // structure intact.
 //
 //	go test ./planner -run '^$' -fuzz FuzzCompile -fuzztime 3m -parallel 1
@@ -48,10 +48,12 @@ func FuzzCompile(f *testing.F) {
 		if diags.HasErrors() {
 			return
 		}
-		d, err := planner.Compile(app, planner.CompileOptions{Release: 1, Counts: map[string]int{"web": 2}})
+		opts := corpusOptions()
+		opts.Counts = map[string]int{"web": 2}
+		d, err := planner.Compile(app, opts)
 		if err != nil {
-			if !hasPatch(app) && !hasUnsupportedSecret(app) {
-				t.Fatalf("Compile failed on a spec without patches or misplaced secrets: %v", err)
+			if !hasPatch(app) && !hasUnsupportedSecret(app) && !hasUnknownOffering(app) {
+				t.Fatalf("Compile failed on a spec without patches, misplaced secrets or unknown offerings: %v", err)
 			}
 			return
 		}
@@ -81,6 +83,15 @@ func hasPatch(app *jobspec.App) bool {
 func hasUnsupportedSecret(app *jobspec.App) bool {
 	for _, p := range app.Processes {
 		if len(secrets.Unsupported(app, p)) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func hasUnknownOffering(app *jobspec.App) bool {
+	for _, b := range app.Binds {
+		if testOfferings[b.Offering] == nil {
 			return true
 		}
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/skiffpaas/skiff/jobspec"
 	"github.com/skiffpaas/skiff/planner"
+	"github.com/skiffpaas/skiff/secrets"
 )
 
 // update rewrites the golden files: go test ./planner -run Golden -update
@@ -22,6 +23,18 @@ var update = flag.Bool("update", false, "rewrite planner/testdata/golden/*.golde
 
 // specHashPlaceholder stands for the app's spec hash in golden files.
 const specHashPlaceholder = "<spec-hash>"
+
+// testOfferings is the offerings catalog the corpus compiles against: the dev stack's Postgres, as
+// internal/devstack registers it, at a fixed address.
+var testOfferings = map[string]*secrets.Offering{
+	"postgres": {Name: "postgres", Kind: "postgres", Host: "127.0.0.1", Port: 5432, Database: "postgres",
+		VaultMount: "database", VaultConnection: "postgres"},
+}
+
+// corpusOptions returns the compile options of the corpus: release 1 and testOfferings.
+func corpusOptions() planner.CompileOptions {
+	return planner.CompileOptions{Release: 1, Offerings: testOfferings}
+}
 
 // exampleVars gives the examples' variables that have no default a deterministic value (-var name=value), keyed
 // by example directory. Every variable of today's examples has a default.
@@ -84,11 +97,11 @@ func (e example) load(tb testing.TB) *jobspec.App {
 	return app
 }
 
-// compile loads the example and compiles it as release 1.
+// compile loads the example and compiles it with corpusOptions.
 func (e example) compile(tb testing.TB) (*jobspec.App, *planner.Desired) {
 	tb.Helper()
 	app := e.load(tb)
-	d, err := planner.Compile(app, planner.CompileOptions{Release: 1})
+	d, err := planner.Compile(app, corpusOptions())
 	if err != nil {
 		tb.Fatalf("%s: Compile: %v", e.Path, err)
 	}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -433,15 +434,48 @@ func taskView(w view, p string, t *nomadapi.Task) {
 		w.put(p+".vault.role", v.Role)
 		w.put(p+".vault.env", v.Env)
 	}
-	for i, tm := range t.Templates {
-		tp := fmt.Sprintf("%s.template[%d]", p, i)
-		w.put(tp+".data", tm.EmbeddedTmpl)
-		w.put(tp+".destination", tm.DestPath)
+	for _, tm := range t.Templates {
+		dest := ""
+		if tm.DestPath != nil {
+			dest = *tm.DestPath
+		}
+		tp := p + ".template[" + dest + "]"
+		// Template text is free-form: compare what it reads and which variables it renders, not its layout.
+		if tm.EmbeddedTmpl != nil {
+			w.put(tp+".secrets", templateSecrets(*tm.EmbeddedTmpl))
+			w.put(tp+".vars", templateVars(*tm.EmbeddedTmpl))
+		}
 		w.put(tp+".env", tm.Envvars)
 		w.put(tp+".change_mode", tm.ChangeMode)
 	}
 	w.put(p+".kill_timeout", t.KillTimeout)
 	w.put(p+".leader", t.Leader)
+}
+
+var (
+	secretRef = regexp.MustCompile(`secret "([^"]+)"`)
+	// envLine matches the variable name of an env-file line, after any leading {{ ... }} actions.
+	envLine = regexp.MustCompile(`(?m)^(?:\s*\{\{[^}]*\}\})*\s*([A-Za-z_][A-Za-z0-9_]*)=`)
+)
+
+// templateSecrets returns the Vault paths a template reads, sorted.
+func templateSecrets(tmpl string) []string {
+	out := []string{}
+	for _, m := range secretRef.FindAllStringSubmatch(tmpl, -1) {
+		out = append(out, m[1])
+	}
+	sort.Strings(out)
+	return out
+}
+
+// templateVars returns the names of the env-file variables a template renders literally, sorted.
+func templateVars(tmpl string) []string {
+	out := []string{}
+	for _, m := range envLine.FindAllStringSubmatch(tmpl, -1) {
+		out = append(out, m[1])
+	}
+	sort.Strings(out)
+	return out
 }
 
 func putConstraints(w view, p string, cs []*nomadapi.Constraint) {

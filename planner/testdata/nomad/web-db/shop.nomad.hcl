@@ -1,5 +1,5 @@
-# examples/web-db: the web API, written as a Nomad operator would. (The Postgres binding, rendered from Vault at
-# run time, is not part of this file: skiff does not deploy binds yet.)
+# examples/web-db: the web API, written as a Nomad operator would. The Postgres credentials come from Vault's
+# database engine through the task's workload identity; the platform's offering says where Postgres is.
 
 variable "spec_hash" {
   type = string
@@ -72,6 +72,27 @@ job "shop" {
         PORT          = "8080"
         SKIFF_APP     = "shop"
         SKIFF_PROCESS = "api"
+      }
+
+      vault {
+        role        = "skiff_default_shop"
+        change_mode = "restart"
+      }
+
+      template {
+        data        = <<-EOT
+          {{ with secret "database/creds/skiff_default_shop_db" }}
+          DATABASE_URL="postgres://{{ .Data.username }}:{{ .Data.password }}@127.0.0.1:5432/postgres?sslmode=disable"
+          DATABASE_USERNAME="{{ .Data.username }}"
+          DATABASE_PASSWORD="{{ .Data.password }}"
+          {{ end }}
+          DATABASE_HOST="127.0.0.1"
+          DATABASE_PORT=5432
+          DATABASE_DATABASE="postgres"
+          EOT
+        destination = "secrets/bind-db.env"
+        env         = true
+        change_mode = "restart"
       }
 
       resources {
