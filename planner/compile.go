@@ -2,7 +2,6 @@ package planner
 
 import (
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -26,6 +25,8 @@ type CompileOptions struct {
 	// Offerings holds the catalog offering of each bind, keyed by offering name. A bind whose offering is
 	// missing makes Compile fail.
 	Offerings map[string]*secrets.Offering
+	// Connect configures the Consul Connect mesh (see ConnectOptions).
+	Connect ConnectOptions
 }
 
 // Desired is the Nomad side of an app's desired state.
@@ -121,10 +122,6 @@ func Compile(app *jobspec.App, opts CompileOptions) (*Desired, error) {
 			d.Jobs = append(d.Jobs, job)
 		}
 	}
-	if len(app.Upstreams) > 0 {
-		d.Warnings = append(d.Warnings, fmt.Sprintf("%d upstream block(s) are validated but not deployed yet: "+
-			"Connect upstreams are not implemented in this version", len(app.Upstreams)))
-	}
 	return d, nil
 }
 
@@ -179,15 +176,6 @@ func constraints(cs []*jobspec.Constraint) []*nomadapi.Constraint {
 		out = append(out, &nomadapi.Constraint{LTarget: c.Attribute, Operand: c.Operator, RTarget: c.Value})
 	}
 	return out
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 func orDefault(s, def string) string {
