@@ -17,8 +17,9 @@ type CompileOptions struct {
 	// Release is the release number stamped on every job (MetaRelease). Plan compiles with the live release so
 	// that an unchanged spec diffs clean; Deploy compiles with the next one.
 	Release int
-	// Counts overrides process counts (from `skiff scale`, which persists across deploys like Heroku's
-	// formation), keyed by process name.
+	// Counts overrides the counts of web and worker processes, keyed by process name: from `skiff scale`
+	// (which persists across deploys, like Heroku's formation) and, for autoscaled processes, the live count
+	// the autoscaler chose. Counts are clamped to the autoscale bounds.
 	Counts map[string]int
 	// SecretsMount is the Vault KV v2 mount that sensitive env vars are read from (default "secret").
 	SecretsMount string
@@ -159,9 +160,13 @@ func (c *compiler) job(id, typ, kind, process string) *nomadapi.Job {
 	}
 }
 
-// count returns the instance count of p, honouring `skiff scale` overrides for service processes.
+// count returns the instance count of p, honouring the overrides of web and worker processes (`skiff scale`,
+// or the count the autoscaler set), kept within the autoscale bounds so that Nomad accepts the job.
 func (c *compiler) count(p *jobspec.Process) int {
 	if n, ok := c.opts.Counts[p.Name]; ok && (p.Kind == jobspec.KindWeb || p.Kind == jobspec.KindWorker) {
+		if a := p.Autoscale; a != nil {
+			n = max(a.Min, min(a.Max, n))
+		}
 		return n
 	}
 	if p.Kind == jobspec.KindSystem {

@@ -177,29 +177,3 @@ func (c *compiler) update(p *jobspec.Process, r *jobspec.Rollout) *nomadapi.Upda
 	}
 	return u
 }
-
-// scaling maps an autoscale block to a Nomad scaling policy for the Nomad Autoscaler (nomad-apm source).
-func scaling(a *jobspec.Autoscale) *nomadapi.ScalingPolicy {
-	checks := map[string]interface{}{}
-	target := func(query string, pct int) map[string]interface{} {
-		return map[string]interface{}{
-			"source":   "nomad-apm",
-			"query":    query,
-			"strategy": map[string]interface{}{"target-value": map[string]interface{}{"target": pct}},
-		}
-	}
-	if a.CPU > 0 {
-		checks["cpu"] = target("avg_cpu-allocated", a.CPU)
-	}
-	if a.Memory > 0 {
-		checks["memory"] = target("avg_memory-allocated", a.Memory)
-	}
-	policy := map[string]interface{}{"cooldown": "1m", "evaluation_interval": "10s"}
-	if len(checks) > 0 {
-		policy["check"] = checks
-	}
-	if len(a.Policy) > 0 {
-		policy = mergeRaw(policy, a.Policy)
-	}
-	return &nomadapi.ScalingPolicy{Min: ptr(int64(a.Min)), Max: ptr(int64(a.Max)), Enabled: ptr(true), Policy: policy}
-}

@@ -2,6 +2,7 @@ package planner_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -182,4 +183,13 @@ func waitHealthy(t *testing.T, st *planner.Stack, process string, n int) {
 		}
 		time.Sleep(250 * time.Millisecond)
 	}
+}
+
+// jsonCopy deep-copies src into dst through JSON.
+func jsonCopy(src, dst interface{}) error {
+	b, err := json.Marshal(src)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(b, dst)
 }

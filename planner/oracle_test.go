@@ -49,10 +49,6 @@ var knownDiffs = map[string]string{
 	// group has no checks, so an operator would leave it out. Harmless.
 	"kitchen-sink: job[sink-agent].group[agent].update.health_check": "explicit task_states for a group without checks",
 
-	// BUG: Nomad's HCL turns the policy's blocks into lists of one-entry objects, and the Nomad Autoscaler
-	// only accepts that shape (it requires scaling.policy.check to be a list); the compiler emits plain
-	// objects, which the autoscaler rejects, so autoscale blocks do nothing.
-	"web-worker-cron: job[newsletter].group[site].scaling.policy": "BUG: scaling policy blocks not in HCL block-list shape",
 }
 
 const (

@@ -188,6 +188,9 @@ func (s *Stack) compileOptions(ctx context.Context, app *jobspec.App, release in
 	if opts.Counts, err = s.Releases.Scale(ctx, app.Namespace, app.Name); err != nil {
 		return opts, err
 	}
+	if err := s.autoscaledCounts(ctx, app, opts.Counts); err != nil {
+		return opts, err
+	}
 	if len(app.Binds) > 0 {
 		offerings := &secrets.Offerings{KV: s.Consul.KV()}
 		if opts.Offerings, err = offerings.Resolve(ctx, app); err != nil {
@@ -195,4 +198,31 @@ func (s *Stack) compileOptions(ctx context.Context, app *jobspec.App, release in
 		}
 	}
 	return opts, nil
+}
+
+// autoscaledCounts sets, for each autoscaled web or worker process, the live count of its group — what the
+// autoscaler (or a later `skiff scale`) decided, which a deploy must not undo.
+func (s *Stack) autoscaledCounts(ctx context.Context, app *jobspec.App, counts map[string]int) error {
+	need := false
+	for _, p := range app.Processes {
+		need = need || (p.Autoscale != nil && (p.Kind == jobspec.KindWeb || p.Kind == jobspec.KindWorker))
+	}
+	if !need {
+		return nil
+	}
+	job, _, err := s.Nomad.Jobs().Info(app.Name, (&nomadapi.QueryOptions{Namespace: app.Namespace}).WithContext(ctx))
+	if isNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("reading job %q: %w", app.Name, err)
+	}
+	for _, g := range job.TaskGroups {
+		p := app.Process(*g.Name)
+		if p == nil || p.Autoscale == nil || g.Count == nil {
+			continue
+		}
+		counts[*g.Name] = *g.Count
+	}
+	return nil
 }

@@ -1,0 +1,104 @@
+package planner_test
+
+import (
+	"fmt"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"testing"
+
+	nomadapi "github.com/hashicorp/nomad/api"
+	"github.com/hashicorp/nomad/jobspec2"
+
+	"github.com/skiffpaas/skiff/jobspec"
+	"github.com/skiffpaas/skiff/planner"
+	"github.com/skiffpaas/skiff/secrets"
+)
+
+// TestRenderHCLRoundTrip renders every compiled example job as Nomad HCL, parses it back with Nomad's own
+// parser, and checks that Nomad reads the very job skiff submits (after both are canonicalized).
+func TestRenderHCLRoundTrip(t *testing.T) {
+	files, _ := filepath.Glob("../examples/*/skiff.hcl")
+	valid, _ := filepath.Glob("../jobspec/testdata/valid/*.hcl")
+	files = append(files, valid...)
+	offerings := map[string]*secrets.Offering{"postgres": {Name: "postgres", Kind: "postgres", Host: "127.0.0.1",
+		Port: 5432, Database: "app", VaultMount: "database", VaultConnection: "postgres"}}
+	for _, f := range files {
+		app, diags := jobspec.LoadFile(f, nil)
+		if diags.HasErrors() {
+			t.Fatalf("%s: %s", f, diags.Error())
+		}
+		d, err := planner.Compile(app, planner.CompileOptions{Release: 1, Offerings: offerings})
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		for _, want := range d.AllJobs() {
+			t.Run(filepath.Base(filepath.Dir(f))+"/"+*want.ID, func(t *testing.T) {
+				src, err := planner.RenderHCL(want)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, err := jobspec2.ParseWithConfig(&jobspec2.ParseConfig{Path: *want.ID + ".nomad.hcl", Body: src, AllowFS: false, Strict: true})
+				if err != nil {
+					t.Fatalf("Nomad cannot parse the rendered HCL: %v\n%s", err, src)
+				}
+				w := canonical(t, want)
+				got.Canonicalize()
+				if diff := jsonDiff("job", planner.CompactJSON(w), planner.CompactJSON(got)); diff != "" {
+					t.Fatalf("Nomad reads the rendered HCL differently: %s\n%s", diff, src)
+				}
+			})
+		}
+	}
+}
+
+// jsonDiff returns the first difference between two generic JSON values, as "path: want X, got Y".
+func jsonDiff(path string, want, got interface{}) string {
+	wm, wok := want.(map[string]interface{})
+	gm, gok := got.(map[string]interface{})
+	if wok && gok {
+		keys := map[string]bool{}
+		for k := range wm {
+			keys[k] = true
+		}
+		for k := range gm {
+			keys[k] = true
+		}
+		sorted := make([]string, 0, len(keys))
+		for k := range keys {
+			sorted = append(sorted, k)
+		}
+		sort.Strings(sorted)
+		for _, k := range sorted {
+			if d := jsonDiff(path+"."+k, wm[k], gm[k]); d != "" {
+				return d
+			}
+		}
+		return ""
+	}
+	wl, wok := want.([]interface{})
+	gl, gok := got.([]interface{})
+	if wok && gok && len(wl) == len(gl) {
+		for i := range wl {
+			if d := jsonDiff(fmt.Sprintf("%s[%d]", path, i), wl[i], gl[i]); d != "" {
+				return d
+			}
+		}
+		return ""
+	}
+	if !reflect.DeepEqual(want, got) {
+		return fmt.Sprintf("%s: want %v, got %v", path, want, got)
+	}
+	return ""
+}
+
+// canonical returns a canonicalized deep copy of job.
+func canonical(t *testing.T, job *nomadapi.Job) *nomadapi.Job {
+	t.Helper()
+	cp := &nomadapi.Job{}
+	if err := jsonCopy(job, cp); err != nil {
+		t.Fatal(err)
+	}
+	cp.Canonicalize()
+	return cp
+}
