@@ -84,6 +84,15 @@ func (a *appArgs) resolve(args []string) (ns, app string, rest []string, err err
 	return ns, app, rest, nil
 }
 
+// connect resolves the app like resolve and connects to the stack.
+func (a *appArgs) connect(args []string) (ns, app string, rest []string, st *planner.Stack, err error) {
+	if ns, app, rest, err = a.resolve(args); err != nil {
+		return "", "", nil, nil, err
+	}
+	st, err = newStack()
+	return ns, app, rest, st, err
+}
+
 // newStack connects to Nomad and Consul from the environment (NOMAD_ADDR, CONSUL_HTTP_ADDR, their tokens).
 func newStack() (*planner.Stack, error) {
 	return planner.NewStackFromEnv()

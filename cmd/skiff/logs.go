@@ -30,11 +30,7 @@ func (c *logsCommand) Run(args []string) int {
 		return 1
 	}
 	ref := &appArgs{namespace: ns, file: file}
-	namespace, app, rest, err := ref.resolve(fl.Args())
-	if err != nil {
-		return reportError(c.ui, "logs", err)
-	}
-	st, err := newStack()
+	namespace, app, rest, st, err := ref.connect(fl.Args())
 	if err != nil {
 		return reportError(c.ui, "logs", err)
 	}

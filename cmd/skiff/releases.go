@@ -32,11 +32,7 @@ func (c *releasesCommand) Run(args []string) int {
 	if err := fl.Parse(args); err != nil {
 		return 1
 	}
-	ns, app, _, err := ref.resolve(fl.Args())
-	if err != nil {
-		return reportError(c.ui, "releases", err)
-	}
-	st, err := newStack()
+	ns, app, _, st, err := ref.connect(fl.Args())
 	if err != nil {
 		return reportError(c.ui, "releases", err)
 	}
@@ -108,11 +104,7 @@ func (c *rollbackCommand) Run(args []string) int {
 			n, rest = v, rest[:len(rest)-1]
 		}
 	}
-	ns, app, _, err := ref.resolve(rest)
-	if err != nil {
-		return reportError(c.ui, "rollback", err)
-	}
-	st, err := newStack()
+	ns, app, _, st, err := ref.connect(rest)
 	if err != nil {
 		return reportError(c.ui, "rollback", err)
 	}

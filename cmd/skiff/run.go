@@ -38,11 +38,7 @@ func (c *runCommand) Run(args []string) int {
 		c.ui.Error("skiff run: give the command after --\n\n" + c.Help())
 		return 1
 	}
-	ns, app, _, err := ref.resolve(before)
-	if err != nil {
-		return reportError(c.ui, "run", err)
-	}
-	st, err := newStack()
+	ns, app, _, st, err := ref.connect(before)
 	if err != nil {
 		return reportError(c.ui, "run", err)
 	}

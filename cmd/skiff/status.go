@@ -30,11 +30,7 @@ func (c *statusCommand) Run(args []string) int {
 	if err := fl.Parse(args); err != nil {
 		return 1
 	}
-	ns, app, _, err := ref.resolve(fl.Args())
-	if err != nil {
-		return reportError(c.ui, "status", err)
-	}
-	st, err := newStack()
+	ns, app, _, st, err := ref.connect(fl.Args())
 	if err != nil {
 		return reportError(c.ui, "status", err)
 	}
