@@ -141,6 +141,7 @@ func (c *compiler) service(p *jobspec.Process) *nomadapi.Service {
 	}
 	if p.Kind == jobspec.KindWeb {
 		svc.Tags = edge.Tags(p.Routes)
+		svc.CanaryTags, svc.CanaryMeta = edge.CanaryTags(p), edge.CanaryMeta(p, svc.Meta)
 	}
 	if h := p.Health; h != nil {
 		chk := nomadapi.ServiceCheck{Name: p.Name + "-" + h.Type, Type: h.Type, Path: h.Path,

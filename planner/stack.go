@@ -10,6 +10,7 @@ import (
 	nomadapi "github.com/hashicorp/nomad/api"
 	vaultapi "github.com/hashicorp/vault/api"
 
+	"github.com/skiffpaas/skiff/edge"
 	"github.com/skiffpaas/skiff/secrets"
 )
 
@@ -33,7 +34,8 @@ type Stack struct {
 
 // NewStack returns a Stack over the given clients.
 func NewStack(nomad *nomadapi.Client, consul *consulapi.Client) *Stack {
-	return &Stack{Nomad: nomad, Consul: consul, Releases: &ReleaseStore{KV: consul.KV()}}
+	s := &Stack{Nomad: nomad, Consul: consul, Releases: &ReleaseStore{KV: consul.KV()}}
+	return s.WithFabio(edge.DefaultKVPath)
 }
 
 // VaultOptions say how skiff uses Vault. The zero value matches the dev stack and `nomad setup vault`.
@@ -80,7 +82,7 @@ func NewStackFromEnv() (*Stack, error) {
 	if err != nil {
 		return nil, err
 	}
-	st := NewStack(n, c)
+	st := NewStack(n, c).WithFabio(os.Getenv("SKIFF_FABIO_KVPATH"))
 	if os.Getenv("VAULT_ADDR") != "" {
 		v, err := vaultapi.NewClient(vaultapi.DefaultConfig())
 		if err != nil {
