@@ -1,5 +1,3 @@
-// Package catalog owns skiff's view of Consul: the names under which processes are registered (and so found by
-// DNS), Connect upstreams and intentions, and the offerings catalog of backing services.
 package catalog
 
 import (

@@ -65,6 +65,7 @@ func (c *compiler) group(p *jobspec.Process) *nomadapi.TaskGroup {
 		}
 		g.Volumes[v.Name] = &nomadapi.VolumeRequest{Name: v.Name, Type: v.Type, Source: v.Source, ReadOnly: v.ReadOnly}
 	}
+	c.connect(p, g)
 	return g
 }
 

@@ -10,6 +10,7 @@ import (
 	nomadapi "github.com/hashicorp/nomad/api"
 	vaultapi "github.com/hashicorp/vault/api"
 
+	"github.com/skiffpaas/skiff/catalog"
 	"github.com/skiffpaas/skiff/edge"
 	"github.com/skiffpaas/skiff/secrets"
 )
@@ -27,6 +28,8 @@ type Stack struct {
 	Resources []ResourcePlanner
 	// Traffic, if set, steers traffic during deployments (Fabio canary weights).
 	Traffic TrafficController
+	// Connect configures the Consul Connect mesh of the compiled jobs (ConnectFromEnv reads it).
+	Connect ConnectOptions
 
 	// secretsMount is the Vault KV mount of sensitive env vars; empty when the stack has no Vault.
 	secretsMount string
@@ -34,7 +37,8 @@ type Stack struct {
 
 // NewStack returns a Stack over the given clients.
 func NewStack(nomad *nomadapi.Client, consul *consulapi.Client) *Stack {
-	s := &Stack{Nomad: nomad, Consul: consul, Releases: &ReleaseStore{KV: consul.KV()}}
+	s := &Stack{Nomad: nomad, Consul: consul, Releases: &ReleaseStore{KV: consul.KV()},
+		Resources: []ResourcePlanner{catalog.NewIntentions(consul)}}
 	return s.WithFabio(edge.DefaultKVPath)
 }
 
@@ -83,6 +87,9 @@ func NewStackFromEnv() (*Stack, error) {
 		return nil, err
 	}
 	st := NewStack(n, c).WithFabio(os.Getenv("SKIFF_FABIO_KVPATH"))
+	if st.Connect, err = ConnectFromEnv(); err != nil {
+		return nil, err
+	}
 	if os.Getenv("VAULT_ADDR") != "" {
 		v, err := vaultapi.NewClient(vaultapi.DefaultConfig())
 		if err != nil {

@@ -8,6 +8,7 @@
 //	/db        connects to $DATABASE_URL and runs SELECT 1 — proves Vault-issued credentials work; the URL is
 //	           never echoed
 //	/envhash   ?name=NAME: the sha256 of env var NAME — proves a secret arrived without echoing it
+//	/upstream/NAME[/PATH]  GET http://$<NAME>_ADDR/PATH, the Connect upstream NAME, relaying status and body
 //
 // Other modes, for batch processes: `demoapp exit N` exits with status N after printing a line; `demoapp
 // payload` prints the dispatch payload file ($NOMAD_TASK_DIR/payload or the path in $PAYLOAD_PATH).
@@ -42,6 +43,7 @@ func main() {
 		fmt.Fprintln(w, "ok")
 	})
 	mux.HandleFunc("/envhash", envHash)
+	mux.HandleFunc("/upstream/", callUpstream)
 	mux.HandleFunc("/db", func(w http.ResponseWriter, r *http.Request) {
 		if err := pingDB(r.Context()); err != nil {
 			http.Error(w, err.Error(), http.StatusServiceUnavailable)

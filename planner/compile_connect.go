@@ -1,0 +1,79 @@
+package planner
+
+import (
+	"fmt"
+	"os"
+	"strings"
+
+	nomadapi "github.com/hashicorp/nomad/api"
+
+	"github.com/skiffpaas/skiff/catalog"
+	"github.com/skiffpaas/skiff/jobspec"
+)
+
+// ConnectOptions configure the Consul Connect service mesh of compiled jobs. The zero value puts only the
+// processes that have upstreams in the mesh, with Nomad's default Envoy sidecar.
+type ConnectOptions struct {
+	// Mesh puts every web, worker and system process with a port in the mesh, so that other apps' upstreams
+	// can reach it (a process must be in the mesh to be an upstream's destination).
+	Mesh bool
+	// Sidecar, if set, replaces Envoy by Consul's built-in proxy (dev stacks, where Envoy is not installed).
+	Sidecar *catalog.BuiltinProxy
+}
+
+// connect puts the group g of process p in the Connect mesh when p has upstreams or the options mesh every
+// service: bridge networking (the ports stay mapped on the host), a sidecar service carrying p's upstreams,
+// and one <NAME>_ADDR=127.0.0.1:<local_port> env var per upstream (a value set in the spec wins). A process
+// without a Consul service (no port) cannot join: its upstreams are left out.
+func (c *compiler) connect(p *jobspec.Process, g *nomadapi.TaskGroup) {
+	ups := catalog.UpstreamsOf(c.app, p)
+	if len(g.Services) == 0 || len(g.Networks) == 0 || (len(ups) == 0 && !c.opts.Connect.Mesh) {
+		return
+	}
+	g.Networks[0].Mode = "bridge"
+	svc := g.Services[0]
+	proxy := &nomadapi.ConsulProxy{}
+	if port := p.PrimaryPort(); port != nil && p.Driver == "docker" {
+		// Without it, Consul points the proxy at the service's registered port, which is the host side of
+		// the mapping; the app listens on the namespace side (the port's "to").
+		proxy.LocalServicePort = port.Number
+	}
+	for _, u := range ups {
+		proxy.Upstreams = append(proxy.Upstreams, &nomadapi.ConsulUpstream{
+			DestinationName: catalog.UpstreamService(u), LocalBindPort: u.LocalPort, Datacenter: u.Datacenter})
+		name, value := catalog.UpstreamEnv(u)
+		for _, t := range g.Tasks {
+			if _, set := t.Env[name]; !set {
+				if t.Env == nil {
+					t.Env = map[string]string{}
+				}
+				t.Env[name] = value
+			}
+		}
+	}
+	svc.Connect = &nomadapi.ConsulConnect{SidecarService: &nomadapi.ConsulSidecarService{Proxy: proxy}}
+	if sc := c.opts.Connect.Sidecar; sc != nil {
+		svc.Connect.SidecarTask = sc.SidecarTask(catalog.NomadServiceID("${NOMAD_ALLOC_ID}", *g.Name, svc.Name, svc.PortLabel))
+	}
+}
+
+// ConnectFromEnv reads ConnectOptions from the environment: SKIFF_CONNECT_MESH=1 (or true) sets Mesh, and
+// SKIFF_CONNECT_SIDECAR (catalog.ParseBuiltinProxy's form, which `skiff dev env` exports) sets Sidecar.
+func ConnectFromEnv() (ConnectOptions, error) {
+	var o ConnectOptions
+	switch strings.ToLower(os.Getenv("SKIFF_CONNECT_MESH")) {
+	case "", "0", "false":
+	case "1", "true":
+		o.Mesh = true
+	default:
+		return o, fmt.Errorf("SKIFF_CONNECT_MESH=%q: want 1 or 0", os.Getenv("SKIFF_CONNECT_MESH"))
+	}
+	if v := os.Getenv("SKIFF_CONNECT_SIDECAR"); v != "" {
+		b, err := catalog.ParseBuiltinProxy(v)
+		if err != nil {
+			return o, fmt.Errorf("SKIFF_CONNECT_SIDECAR: %w", err)
+		}
+		o.Sidecar = b
+	}
+	return o, nil
+}
