@@ -59,6 +59,7 @@ func commands(ui cli.Ui) map[string]cli.CommandFactory {
 		"releases":           func() (cli.Command, error) { return &releasesCommand{ui: ui}, nil },
 		"render":             func() (cli.Command, error) { return &renderCommand{ui: ui}, nil },
 		"rollback":           func() (cli.Command, error) { return &rollbackCommand{ui: ui}, nil },
+		"routes":             func() (cli.Command, error) { return &routesCommand{ui: ui}, nil },
 		"run":                func() (cli.Command, error) { return &runCommand{ui: ui}, nil },
 		"scale":              func() (cli.Command, error) { return &scaleCommand{ui: ui}, nil },
 		"status":             func() (cli.Command, error) { return &statusCommand{ui: ui}, nil },
