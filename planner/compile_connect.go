@@ -11,6 +11,9 @@ import (
 	"github.com/skiffpaas/skiff/jobspec"
 )
 
+// SidecarTag is the only tag of every Connect sidecar service skiff compiles.
+const SidecarTag = "skiff-sidecar"
+
 // ConnectOptions configure the Consul Connect service mesh of compiled jobs. The zero value puts only the
 // processes that have upstreams in the mesh, with Nomad's default Envoy sidecar.
 type ConnectOptions struct {
@@ -51,7 +54,10 @@ func (c *compiler) connect(p *jobspec.Process, g *nomadapi.TaskGroup) {
 			}
 		}
 	}
-	svc.Connect = &nomadapi.ConsulConnect{SidecarService: &nomadapi.ConsulSidecarService{Proxy: proxy}}
+	// A sidecar without tags inherits its parent's, route tags included: Fabio would then send plain HTTP to
+	// the proxy's mTLS port.
+	svc.Connect = &nomadapi.ConsulConnect{SidecarService: &nomadapi.ConsulSidecarService{Proxy: proxy,
+		Tags: []string{SidecarTag}}}
 	if sc := c.opts.Connect.Sidecar; sc != nil {
 		svc.Connect.SidecarTask = sc.SidecarTask(catalog.NomadServiceID("${NOMAD_ALLOC_ID}", *g.Name, svc.Name, svc.PortLabel))
 	}

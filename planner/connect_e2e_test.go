@@ -378,6 +378,9 @@ func TestCompileConnect(t *testing.T) {
 	if got := g.Tasks[0].Env["LEDGER_ADDR"]; got != "127.0.0.1:9191" {
 		t.Errorf("LEDGER_ADDR = %q", got)
 	}
+	if tags := svc.Connect.SidecarService.Tags; len(tags) != 1 || tags[0] != planner.SidecarTag {
+		t.Errorf("sidecar tags %v: without their own, sidecars inherit the route tags", tags)
+	}
 	if len(g.Networks[0].DynamicPorts) != 1 || g.Networks[0].DynamicPorts[0].To != 8080 {
 		t.Errorf("ports %+v", g.Networks[0].DynamicPorts)
 	}
