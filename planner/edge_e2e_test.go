@@ -308,7 +308,7 @@ func TestEdge(t *testing.T) {
 		want := fmt.Sprintf("other.hcl:%d:%d", line, col)
 		got := fmt.Sprintf("%s:%d:%d", d.Subject.Filename, d.Subject.Start.Line, d.Subject.Start.Column)
 		t.Logf("%s: %s: %s", got, d.Summary, d.Detail)
-		if got != want || d.Summary != "Route already taken" || !strings.Contains(d.Detail, `app "edgeweb"`) {
+		if got != want || d.Summary != "Route already taken" || !strings.Contains(d.Detail, `"edgeweb"`) {
 			t.Errorf("diagnostic %s %q %q, want at %s naming app edgeweb", got, d.Summary, d.Detail, want)
 		}
 		// Another host is fine, and the plan shows its routes.
