@@ -82,11 +82,25 @@ func (in *Intentions) PlanResources(ctx context.Context, app *jobspec.App) ([]*c
 	if err != nil {
 		return nil, err
 	}
+	destinations := map[string]bool{}
+	for _, u := range app.Upstreams {
+		destinations[UpstreamService(u)] = true
+	}
 	var out []*change.Change
 	for _, p := range plans {
 		ch := p.change(app.Namespace)
-		if len(p.want) > 0 && !registered[p.name] {
+		switch {
+		case len(p.want) > 0 && !registered[p.name]:
 			ch.Notes = append(ch.Notes, fmt.Sprintf("no service %q is registered in Consul yet", p.name))
+		case destinations[p.name]:
+			meshed, _, err := in.consul.Catalog().Connect(p.name, "", (&consulapi.QueryOptions{}).WithContext(ctx))
+			if err != nil {
+				return nil, fmt.Errorf("listing Connect instances of %q: %w", p.name, err)
+			}
+			if len(meshed) == 0 {
+				ch.Notes = append(ch.Notes, fmt.Sprintf("%q is registered but has no Connect sidecar, so the upstream "+
+					"cannot reach it: deploy its app into the mesh (SKIFF_CONNECT_MESH=1)", p.name))
+			}
 		}
 		out = append(out, ch)
 	}

@@ -147,7 +147,8 @@ func TestConnectMesh(t *testing.T) {
 				byName[c.Name] = c
 			}
 		}
-		if c := byName[backend]; c == nil || c.Action != planner.ActionUpdate || !hasSource(c, frontend, "allow") {
+		if c := byName[backend]; c == nil || c.Action != planner.ActionUpdate || !hasSource(c, frontend, "allow") ||
+			len(c.Notes) > 0 {
 			t.Errorf("intention on %s: %s", backend, jsonOf(c))
 		}
 		if c := byName[frontend]; c == nil || c.Action != planner.ActionCreate || !hasSource(c, "*", "deny") {
