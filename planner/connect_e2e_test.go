@@ -164,6 +164,10 @@ func TestConnectMesh(t *testing.T) {
 		addr := waitPassingN(t, st, frontend, 1)[0]
 		callURL = "http://" + addr + "/upstream/ledger/"
 		waitBody(t, callURL, "upstream ledger: hello from ledger", 60*time.Second)
+		// Through Fabio too: a web process in the mesh keeps its route, to the app and not to its sidecar.
+		for i := 0; i < 5; i++ {
+			waitBody(t, "http://"+s.Fabio.ProxyAddr+"/store/upstream/ledger/", "upstream ledger: hello from ledger", 30*time.Second)
+		}
 		allowed, err := intentionAllows(st, frontend, backend)
 		if err != nil || !allowed {
 			t.Fatalf("intention check %s → %s: %v, %v", frontend, backend, allowed, err)
@@ -190,6 +194,8 @@ func TestConnectMesh(t *testing.T) {
 			t.Fatalf("intention check after removing the source: %v, %v", allowed, err)
 		}
 		waitStatusNot200(t, callURL, 30*time.Second)
+		// The refusal is the backend's sidecar enforcing the intention, not a broken path.
+		waitSidecarLog(t, st, "ledger", "connect-proxy-"+backend, "authz call denied")
 	})
 
 	t.Run("deploy restores the intention", func(t *testing.T) {
@@ -406,5 +412,39 @@ func TestCompileConnect(t *testing.T) {
 	args := lsvc.Connect.SidecarTask.Config["args"].([]string)
 	if want := "_nomad-task-${NOMAD_ALLOC_ID}-group-api-api-ledger-default-main"; args[len(args)-1] != want {
 		t.Errorf("sidecar args %v, want the service ID %s last", args, want)
+	}
+}
+
+// waitSidecarLog waits until the stdout of the task in some running allocation of job contains want.
+func waitSidecarLog(t *testing.T, st *planner.Stack, job, task, want string) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		stubs, _, err := st.Nomad.Jobs().Allocations(job, false, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, stub := range stubs {
+			if stub.ClientStatus != nomadapi.AllocClientStatusRunning {
+				continue
+			}
+			alloc, _, err := st.Nomad.Allocations().Info(stub.ID, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := st.Nomad.AllocFS().Cat(alloc, "alloc/logs/"+task+".stdout.0", nil)
+			if err != nil {
+				continue
+			}
+			b, _ := io.ReadAll(r)
+			r.Close()
+			if strings.Contains(string(b), want) {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no %s log of job %s says %q", task, job, want)
+		}
+		time.Sleep(500 * time.Millisecond)
 	}
 }
