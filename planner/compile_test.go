@@ -516,7 +516,7 @@ func compileCases() []compileCase {
 			},
 		},
 		{
-			name: "binds render credentials from Vault, upstreams are warned about",
+			name: "binds render credentials from Vault",
 			src: `app "a" {
   image = "a:1"
   web "web" { port = 8080 }
@@ -544,7 +544,7 @@ func compileCases() []compileCase {
 				}
 				w := group(t, j, "w").Tasks[0]
 				eq(t, "bind limited to web", w.Vault == nil && len(w.Templates) == 0, true)
-				eq(t, "upstream warning only", len(d.Warnings), 1)
+				eq(t, "no warnings: upstreams deploy", len(d.Warnings), 0)
 			},
 		},
 		{

@@ -172,7 +172,7 @@ func (s *Stack) checkOwnership(ctx context.Context, d *Desired) error {
 // compileOptions gathers what Compile needs from the live stack: scale overrides, the secrets mount and the
 // offerings of the app's binds. Specs that need Vault (sensitive env, binds) are refused without it.
 func (s *Stack) compileOptions(ctx context.Context, app *jobspec.App, release int) (CompileOptions, error) {
-	opts := CompileOptions{Release: release, SecretsMount: s.secretsMount}
+	opts := CompileOptions{Release: release, SecretsMount: s.secretsMount, Connect: s.Connect}
 	if s.secretsMount == "" {
 		for _, p := range app.Processes {
 			if len(secrets.SensitiveEnv(app, p)) > 0 {

@@ -1,5 +1,6 @@
 # The frontend half of the Connect example: a routed web app that reaches the ledger app's API through a
-# Connect upstream on 127.0.0.1:9191. Deploy connect-backend first.
+# Connect upstream on 127.0.0.1:9191 (skiff sets LEDGER_ADDR to it). Deploy connect-backend first, with
+# SKIFF_CONNECT_MESH=1 so that the ledger's API gets a sidecar (see README, "Connect").
 
 variable "version" {
   type    = string
@@ -9,8 +10,7 @@ variable "version" {
 app "storefront" {
   image = "skiff-demo:${var.version}"
   env = {
-    APP_NAME   = "storefront"
-    LEDGER_URL = "http://127.0.0.1:9191"
+    APP_NAME = "storefront"
   }
 
   web "web" {
@@ -21,7 +21,7 @@ app "storefront" {
   }
 
   upstream "ledger" {
-    destination = "ledger-api"
+    destination = "api-ledger-default" # <process>-<app>-<namespace>, as `skiff status ledger` shows it
     local_port  = 9191
   }
 }

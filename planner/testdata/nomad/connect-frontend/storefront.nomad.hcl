@@ -57,7 +57,7 @@ job "storefront" {
         sidecar_service {
           proxy {
             upstreams {
-              destination_name = "ledger-api"
+              destination_name = "api-ledger-default"
               local_bind_port  = 9191
             }
           }
@@ -75,7 +75,7 @@ job "storefront" {
 
       env {
         APP_NAME      = "storefront"
-        LEDGER_URL    = "http://127.0.0.1:9191"
+        LEDGER_ADDR   = "127.0.0.1:9191"
         PORT          = "8080"
         SKIFF_APP     = "storefront"
         SKIFF_PROCESS = "web"
