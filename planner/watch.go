@@ -93,7 +93,7 @@ func (s *Stack) watchDeployment(ctx context.Context, job *nomadapi.Job, version 
 		case "blocked", "paused", "pending", "unblocking", "initializing", "running":
 			if awaitingPromotion(d, autoPromoted(job)) {
 				return fmt.Sprintf("deployment %s of %s waits for manual promotion (its canaries are healthy): "+
-					"promote it with `nomad deployment promote %s`", shortID(d.ID), jobID, shortID(d.ID)), nil
+					"promote it with `skiff promote %s`", shortID(d.ID), jobID, jobID), nil
 			}
 		}
 	}

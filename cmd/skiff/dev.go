@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -212,3 +213,51 @@ func (c *devCommand) Help() string {
   Manages a local single-node stack of the real agents, for trying skiff out and for development.`
 }
 func (c *devCommand) Run(args []string) int { return cli.RunResultHelp }
+
+// devCleanCommand removes network leftovers of killed dev stacks.
+type devCleanCommand struct{ ui cli.Ui }
+
+func (c *devCleanCommand) Synopsis() string { return "Remove network rules left by killed dev stacks" }
+func (c *devCleanCommand) Help() string {
+	return `Usage: skiff dev clean
+
+  Deletes the iptables rules that CNI created for Nomad allocations in bridge mode and that a killed Nomad
+  agent left behind: a stale port-forwarding rule keeps redirecting its host port, on loopback too. It refuses
+  to run while any Nomad agent runs on this machine, since their rules look the same. 'skiff dev down' cleans
+  its own stack's rules.`
+}
+
+func (c *devCleanCommand) Run(args []string) int {
+	if pids := nomadAgents(); len(pids) > 0 {
+		c.ui.Error(fmt.Sprintf("skiff dev clean: Nomad agents are running (pids %v); stop them first", pids))
+		return 1
+	}
+	n, err := devstack.CleanCNIRules(devstack.NomadRule)
+	if err != nil {
+		c.ui.Error("skiff dev clean: " + err.Error())
+		return 1
+	}
+	c.ui.Output(fmt.Sprintf("Removed %d stale CNI rules.", n))
+	return 0
+}
+
+// nomadAgents returns the pids of running `nomad agent` processes.
+func nomadAgents() []int {
+	entries, _ := os.ReadDir("/proc")
+	var out []int
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		b, err := os.ReadFile("/proc/" + e.Name() + "/cmdline")
+		if err != nil {
+			continue
+		}
+		args := strings.Split(string(b), "\x00")
+		if len(args) > 1 && filepath.Base(args[0]) == "nomad" && args[1] == "agent" {
+			out = append(out, pid)
+		}
+	}
+	return out
+}

@@ -74,6 +74,8 @@ server {
 client {
   enabled           = true
   network_interface = "lo"
+  min_dynamic_port  = %d
+  max_dynamic_port  = %d
   gc_max_allocs     = 200
   %s
   options = {
@@ -117,7 +119,7 @@ vault {
     ttl = "1h"
   }
 }
-`, data, ports[0], ports[1], ports[2], cni, dockerInfra,
+`, data, ports[0], ports[1], ports[2], nomadDynamicPortLow, nomadDynamicPortHigh, cni, dockerInfra,
 		nc.consul.HTTPAddr, nc.consul.GRPCAddr, nc.consul.Token, consulAuthMethod, consulAuthMethod,
 		nc.vault.Addr, nc.vault.JWTPath)
 	cfgPath := filepath.Join(dir, "nomad.hcl")
@@ -217,4 +219,21 @@ func stopAllJobs(info *NomadInfo, timeout time.Duration) error {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
+}
+
+// allocIDs lists every allocation the agent knows, in every namespace (nil on error).
+func allocIDs(info *NomadInfo) []string {
+	c, err := info.Client()
+	if err != nil {
+		return nil
+	}
+	allocs, _, err := c.Allocations().List(&nomadapi.QueryOptions{Namespace: "*"})
+	if err != nil {
+		return nil
+	}
+	out := make([]string, 0, len(allocs))
+	for _, a := range allocs {
+		out = append(out, a.ID)
+	}
+	return out
 }

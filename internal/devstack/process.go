@@ -137,12 +137,20 @@ func nameOf(p *process) string {
 	return p.Name
 }
 
-// Ports are drawn at random from below Linux's ephemeral range (32768–60999 by default), so that neither the
-// kernel's own choice of a listening port nor the source port of an outgoing connection lands on a port the stack
-// has picked but not yet bound — a race that, with several stacks starting at once, made agents fail to bind.
+// Agent ports are drawn at random from a band below both Linux's ephemeral range (32768–60999), so that neither
+// the kernel's choice of a listening port nor the source port of an outgoing connection lands on a port the
+// stack has picked but not yet bound, and Nomad's dynamic port range (nomadDynamicPortLow–High, set explicitly
+// in the agent config), so that a task's port mapping never shadows an agent (CNI's port-forwarding rules
+// apply to loopback too).
 const (
-	portRangeLow  = 15000
-	portRangeHigh = 32000
+	portRangeLow  = 12000
+	portRangeHigh = 19999
+)
+
+// Nomad's dynamic port range for task ports on the dev stack.
+const (
+	nomadDynamicPortLow  = 20000
+	nomadDynamicPortHigh = 32000
 )
 
 // freePorts picks n distinct ports on 127.0.0.1 that are free for both TCP and UDP (Consul DNS and serf use

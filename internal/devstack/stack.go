@@ -205,7 +205,9 @@ func (s *Stack) Stop() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	var errs []error
+	var allocs []string
 	if p := s.process("nomad"); p.alive() && s.Nomad != nil {
+		allocs = allocIDs(s.Nomad)
 		if err := stopAllJobs(s.Nomad, 45*time.Second); err != nil {
 			errs = append(errs, fmt.Errorf("stopping jobs: %w", err))
 		}
@@ -215,7 +217,18 @@ func (s *Stack) Stop() error {
 		s.process(name).stop(syscall.SIGINT, 15*time.Second)
 	}
 	if s.Nomad != nil {
-		removeNomadContainers(ctx, filepath.Join(s.Nomad.DataDir, "alloc"))
+		allocDir := filepath.Join(s.Nomad.DataDir, "alloc")
+		removeNomadContainers(ctx, allocDir)
+		if entries, err := os.ReadDir(allocDir); err == nil {
+			for _, e := range entries {
+				allocs = append(allocs, e.Name())
+			}
+		}
+		if len(allocs) > 0 {
+			if _, err := CleanCNIRules(allocRule(allocs)); err != nil {
+				errs = append(errs, err)
+			}
+		}
 	}
 	if n := killProcessesUnder(s.Dir); n > 0 {
 		errs = append(errs, fmt.Errorf("killed %d leftover processes that referenced %s", n, s.Dir))
