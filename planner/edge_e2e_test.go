@@ -196,7 +196,7 @@ func TestEdge(t *testing.T) {
 	})
 
 	spec.Canary, spec.Weight = 1, 50
-	t.Run("canary gets canary_weight until promoted through nomad", func(t *testing.T) {
+	t.Run("canary gets canary_weight until skiff promote", func(t *testing.T) {
 		// 3 stable instances and 1 canary: spread evenly the canary would get 25%; weighted it gets 50%.
 		spec.Version = "v2" // same code, canary settings first, so that the next version is a canary
 		if _, err := deploy(t, spec); err != nil {
