@@ -45,6 +45,7 @@ app "shop" {
   }
   upstream "payments" {
     local_port = 9191
+    processes  = ["w"]
   }
 }
 `, nil)

@@ -137,6 +137,7 @@ func validateUpstreams(in *appInput, procs map[string]*processInput) hcl.Diagnos
 	var diags hcl.Diagnostics
 	seen := map[string]bool{}
 	ports := map[int]string{}
+	tcpReported := map[string]bool{}
 	for _, u := range in.Upstreams {
 		diags = append(diags, checkDNSName("upstream", u.Name, u.NameRange)...)
 		if seen[u.Name] {
@@ -164,6 +165,12 @@ func validateUpstreams(in *appInput, procs map[string]*processInput) hcl.Diagnos
 		for _, p := range in.Processes {
 			if !refersTo(u.Processes, p.Name) {
 				continue
+			}
+			if h := p.Health; h != nil && p.Kind.IsService() && *h.Type == "tcp" && !tcpReported[p.Name] {
+				// Nomad refuses TCP checks on Connect services: the process listens inside its network namespace.
+				tcpReported[p.Name] = true
+				diags = append(diags, errAt(orRange(h.TypeRange, h.DeclRange), "TCP health check in the Connect mesh",
+					fmt.Sprintf("Process %q gets a Connect sidecar for its upstreams, and Nomad accepts only http and grpc checks on Connect services; add health { path = \"/healthz\" } (or type = \"grpc\").", p.Name)))
 			}
 			for _, port := range p.Ports {
 				if port.Number == lp {

@@ -526,7 +526,10 @@ func compileCases() []compileCase {
     env_prefix = "DATABASE"
     processes  = ["web"]
   }
-  upstream "pay" { local_port = 9191 }
+  upstream "pay" {
+    local_port = 9191
+    processes  = ["w"]
+  }
 }`,
 			check: func(t *testing.T, _ *jobspec.App, d *planner.Desired) {
 				j := job(t, d, "a")

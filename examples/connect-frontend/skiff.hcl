@@ -18,6 +18,9 @@ app "storefront" {
     route {
       host = "store.localhost"
     }
+    health {
+      path = "/healthz" # Connect services need an http (or grpc) check
+    }
   }
 
   upstream "ledger" {

@@ -19,6 +19,8 @@ type PostgresInfo struct {
 	Addr     string `json:"addr"` // host:port
 	User     string `json:"user"`
 	Password string `json:"password"`
+	// Dir is Postgres's own dir when it is not inside the stack dir (Stop removes it); empty otherwise.
+	Dir string `json:"dir,omitempty"`
 }
 
 // URL returns a connection URL for the superuser.
@@ -71,6 +73,14 @@ func startPostgres(dir, password string) (*process, *PostgresInfo, error) {
 	}
 	info := &PostgresInfo{Addr: fmt.Sprintf("127.0.0.1:%d", ports[0]), User: "skiff", Password: password}
 	pgdir := filepath.Join(dir, "postgres")
+	if cred != nil && !traversable(dir) {
+		// The stack dir sits below a directory the postgres user cannot enter (such as root's home, where
+		// `skiff dev up` keeps its state): give Postgres a dir of its own under the temp dir.
+		if pgdir, err = os.MkdirTemp("", "skiff-postgres-"); err != nil {
+			return nil, nil, err
+		}
+		info.Dir = pgdir
+	}
 	data := filepath.Join(pgdir, "data")
 	if err := os.MkdirAll(pgdir, 0o700); err != nil {
 		return nil, nil, err
@@ -115,5 +125,23 @@ func postgresReady(info *PostgresInfo) func(context.Context) error {
 		defer conn.Close(ctx)
 		var one int
 		return conn.QueryRow(ctx, "SELECT 1").Scan(&one)
+	}
+}
+
+// traversable reports whether every directory from / down to dir may be entered by other users, so that the
+// postgres user can reach a dir inside it.
+func traversable(dir string) bool {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return false
+	}
+	for p := filepath.Dir(abs); ; p = filepath.Dir(p) {
+		fi, err := os.Stat(p)
+		if err != nil || fi.Mode().Perm()&0o001 == 0 {
+			return false
+		}
+		if p == "/" {
+			return true
+		}
 	}
 }

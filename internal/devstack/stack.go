@@ -234,6 +234,11 @@ func (s *Stack) Stop() error {
 		errs = append(errs, fmt.Errorf("killed %d leftover processes that referenced %s", n, s.Dir))
 	}
 	unmountUnder(s.Dir)
+	if s.Postgres != nil && s.Postgres.Dir != "" {
+		if err := os.RemoveAll(s.Postgres.Dir); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	if s.TempDir {
 		if err := os.RemoveAll(s.Dir); err != nil {
 			errs = append(errs, err)

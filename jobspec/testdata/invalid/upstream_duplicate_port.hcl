@@ -5,6 +5,9 @@ app "shop" {
     route {
       host = "shop.example.com"
     }
+    health {
+      path = "/healthz"
+    }
   }
 
   upstream "payments" {

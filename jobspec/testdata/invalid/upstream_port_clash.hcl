@@ -5,6 +5,9 @@ app "shop" {
     route {
       host = "shop.example.com"
     }
+    health {
+      path = "/healthz"
+    }
   }
   upstream "payments" {
     local_port = 8080 # ERROR: Port clash

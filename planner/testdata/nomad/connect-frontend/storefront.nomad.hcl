@@ -47,8 +47,10 @@ job "storefront" {
         skiff_namespace = "default"
       }
 
+      # Nomad refuses tcp checks on Connect services.
       check {
-        type     = "tcp"
+        type     = "http"
+        path     = "/healthz"
         interval = "10s"
         timeout  = "2s"
       }
