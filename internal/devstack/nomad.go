@@ -26,6 +26,8 @@ type nomadConfig struct {
 	vault      *VaultInfo
 	pauseImage string
 	cniPath    string
+	// consulBin is put first on the agent's PATH: Nomad runs `consul connect envoy -bootstrap` for sidecars.
+	consulBin string
 }
 
 func startNomad(dir, bin string, nc nomadConfig) (*process, *NomadInfo, error) {
@@ -126,7 +128,8 @@ vault {
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
 		return nil, nil, err
 	}
-	p, err := startProcess(dir, "nomad", bin, []string{"agent", "-config", cfgPath}, nil, nil)
+	env := []string{"PATH=" + filepath.Dir(nc.consulBin) + string(os.PathListSeparator) + os.Getenv("PATH")}
+	p, err := startProcess(dir, "nomad", bin, []string{"agent", "-config", cfgPath}, env, nil)
 	if err != nil {
 		return nil, nil, err
 	}

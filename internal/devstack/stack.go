@@ -128,7 +128,7 @@ func Start(ctx context.Context, opts Options) (s *Stack, err error) {
 		cni = "/usr/lib/cni"
 	}
 	nomadP, nomadInfo, err := startNomad(s.Dir, bins["nomad"], nomadConfig{
-		consul: consulInfo, vault: vaultInfo, pauseImage: PauseImage, cniPath: cni})
+		consul: consulInfo, vault: vaultInfo, pauseImage: PauseImage, cniPath: cni, consulBin: bins["consul"]})
 	if err != nil {
 		return s, err
 	}
