@@ -14,7 +14,6 @@ import (
 
 	consulapi "github.com/hashicorp/consul/api"
 	nomadapi "github.com/hashicorp/nomad/api"
-	"github.com/miekg/dns"
 
 	"github.com/skiffpaas/skiff/catalog"
 	"github.com/skiffpaas/skiff/internal/devstack/devstacktest"
@@ -127,7 +126,7 @@ func TestConnectMesh(t *testing.T) {
 		}
 		sort.Strings(want)
 		var got []string
-		for _, rr := range srv(t, s.Consul.DNSAddr, catalog.DNSName("ledger", "default", "api")+".") {
+		for _, rr := range devstacktest.SRV(t, s.Consul.DNSAddr, catalog.DNSName("ledger", "default", "api")+".") {
 			got = append(got, fmt.Sprint(rr.Port))
 		}
 		sort.Strings(got)
@@ -277,23 +276,6 @@ func waitPassingN(t *testing.T, st *planner.Stack, service string, n int) []stri
 		}
 		time.Sleep(250 * time.Millisecond)
 	}
-}
-
-func srv(t *testing.T, server, name string) []*dns.SRV {
-	t.Helper()
-	m := new(dns.Msg)
-	m.SetQuestion(name, dns.TypeSRV)
-	in, _, err := (&dns.Client{Net: "udp", Timeout: 2 * time.Second}).Exchange(m, server)
-	if err != nil {
-		t.Fatalf("DNS SRV %s @%s: %v", name, server, err)
-	}
-	var out []*dns.SRV
-	for _, rr := range in.Answer {
-		if r, ok := rr.(*dns.SRV); ok {
-			out = append(out, r)
-		}
-	}
-	return out
 }
 
 func hasSource(c *planner.Change, name, action string) bool {

@@ -14,7 +14,6 @@ import (
 
 	nomadapi "github.com/hashicorp/nomad/api"
 	"github.com/jackc/pgx/v5"
-	"github.com/miekg/dns"
 
 	"github.com/skiffpaas/skiff/internal/devstack"
 	"github.com/skiffpaas/skiff/internal/devstack/devstacktest"
@@ -56,7 +55,7 @@ func TestProofRealStack(t *testing.T) {
 	t.Run("dns srv", func(t *testing.T) {
 		addr := waitPassing(t, ctx, s, "proof-docker")
 		_, port, _ := net.SplitHostPort(addr)
-		srv := querySRV(t, s.Consul.DNSAddr, "proof-docker.service.consul.")
+		srv := devstacktest.SRV(t, s.Consul.DNSAddr, "proof-docker.service.consul.")
 		if len(srv) != 1 || fmt.Sprint(srv[0].Port) != port {
 			t.Fatalf("SRV answers %v, want one with port %s", srv, port)
 		}
@@ -206,23 +205,6 @@ func waitHTTP(t *testing.T, ctx context.Context, url string) string {
 		case <-time.After(250 * time.Millisecond):
 		}
 	}
-}
-
-func querySRV(t *testing.T, server, name string) []*dns.SRV {
-	t.Helper()
-	m := new(dns.Msg)
-	m.SetQuestion(name, dns.TypeSRV)
-	in, _, err := (&dns.Client{Net: "udp", Timeout: 2 * time.Second}).Exchange(m, server)
-	if err != nil {
-		t.Fatalf("DNS SRV %s @%s: %v", name, server, err)
-	}
-	var out []*dns.SRV
-	for _, rr := range in.Answer {
-		if srv, ok := rr.(*dns.SRV); ok {
-			out = append(out, srv)
-		}
-	}
-	return out
 }
 
 func ptr[T any](v T) *T { return &v }
