@@ -61,8 +61,14 @@ func parse(t *testing.T, src string) *jobspec.App {
 
 const storefront = `app "storefront" {
   image = "x:1"
-  web "web" { port = 8080 }
-  worker "jobs" { port = 9000 }
+  web "web" {
+    port = 8080
+    health { path = "/healthz" }
+  }
+  worker "jobs" {
+    port = 9000
+    health { path = "/healthz" }
+  }
   worker "quiet" {}
   upstream "ledger" {
     destination = "api-ledger-default"
