@@ -18,6 +18,7 @@ import (
 	"github.com/skiffpaas/skiff/catalog"
 	"github.com/skiffpaas/skiff/internal/devstack/devstacktest"
 	"github.com/skiffpaas/skiff/planner"
+	"github.com/skiffpaas/skiff/planner/compile"
 )
 
 const ledgerSpec = `app "ledger" {
@@ -85,7 +86,7 @@ func TestConnectMesh(t *testing.T) {
 	s := devstacktest.Start(t)
 	image, _ := devstacktest.DemoImage(t, "connect-e2e")
 	st := newStack(t, s)
-	st.Connect = planner.ConnectOptions{Mesh: true, Sidecar: s.ConnectSidecar()}
+	st.Connect = compile.ConnectOptions{Mesh: true, Sidecar: s.ConnectSidecar()}
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
 	ledger := parseSpec(t, fmt.Sprintf(ledgerSpec, image))
@@ -347,14 +348,14 @@ func waitStatusNot200(t *testing.T, url string, timeout time.Duration) {
 func TestCompileConnect(t *testing.T) {
 	t.Parallel()
 	app := parseSpec(t, fmt.Sprintf(storefrontSpec, "x:1"))
-	group := func(opts planner.CompileOptions) *nomadapi.TaskGroup {
-		d, err := planner.Compile(app, opts)
+	group := func(opts compile.CompileOptions) *nomadapi.TaskGroup {
+		d, err := compile.Compile(app, opts)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return d.Jobs[0].TaskGroups[0]
 	}
-	g := group(planner.CompileOptions{})
+	g := group(compile.CompileOptions{})
 	svc := g.Services[0]
 	if g.Networks[0].Mode != "bridge" || svc.Connect == nil || svc.Connect.SidecarTask != nil {
 		t.Fatalf("group %s: mode %q, connect %+v", *g.Name, g.Networks[0].Mode, svc.Connect)
@@ -367,7 +368,7 @@ func TestCompileConnect(t *testing.T) {
 	if got := g.Tasks[0].Env["LEDGER_ADDR"]; got != "127.0.0.1:9191" {
 		t.Errorf("LEDGER_ADDR = %q", got)
 	}
-	if tags := svc.Connect.SidecarService.Tags; len(tags) != 1 || tags[0] != planner.SidecarTag {
+	if tags := svc.Connect.SidecarService.Tags; len(tags) != 1 || tags[0] != compile.SidecarTag {
 		t.Errorf("sidecar tags %v: without their own, sidecars inherit the route tags", tags)
 	}
 	if len(g.Networks[0].DynamicPorts) != 1 || g.Networks[0].DynamicPorts[0].To != 8080 {
@@ -375,7 +376,7 @@ func TestCompileConnect(t *testing.T) {
 	}
 
 	ledger := parseSpec(t, fmt.Sprintf(ledgerSpec, "x:1"))
-	d, err := planner.Compile(ledger, planner.CompileOptions{})
+	d, err := compile.Compile(ledger, compile.CompileOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -383,7 +384,7 @@ func TestCompileConnect(t *testing.T) {
 		t.Errorf("a process without upstreams joined the mesh without Mesh")
 	}
 	sidecar := &catalog.BuiltinProxy{Launcher: "/l", Consul: "/c", ConsulAddr: "127.0.0.1:1"}
-	d, err = planner.Compile(ledger, planner.CompileOptions{Connect: planner.ConnectOptions{Mesh: true, Sidecar: sidecar}})
+	d, err = compile.Compile(ledger, compile.CompileOptions{Connect: compile.ConnectOptions{Mesh: true, Sidecar: sidecar}})
 	if err != nil {
 		t.Fatal(err)
 	}

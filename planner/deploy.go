@@ -3,7 +3,7 @@ package planner
 import (
 	"context"
 	"fmt"
-	"strconv"
+	"github.com/skiffpaas/skiff/planner/compile"
 	"time"
 
 	nomadapi "github.com/hashicorp/nomad/api"
@@ -76,7 +76,7 @@ func (s *Stack) Deploy(ctx context.Context, app *jobspec.App, opts DeployOptions
 	if err != nil {
 		return nil, err
 	}
-	desired, err := Compile(app, copts)
+	desired, err := compile.Compile(app, copts)
 	if err != nil {
 		return nil, err
 	}
@@ -84,7 +84,7 @@ func (s *Stack) Deploy(ctx context.Context, app *jobspec.App, opts DeployOptions
 		description: "deploy", run: desired.ReleaseJobs, register: desired.AllJobs(), timeouts: map[string]time.Duration{}}
 	for _, p := range app.Processes {
 		if p.Kind == jobspec.KindRelease {
-			set.timeouts[JobID(app.Name, p.Name)] = p.Timeout
+			set.timeouts[compile.JobID(app.Name, p.Name)] = p.Timeout
 		}
 	}
 	for _, c := range plan.Changes {
@@ -117,7 +117,6 @@ func (s *Stack) apply(ctx context.Context, set *applySet, opts DeployOptions) (*
 	}
 	versions := map[string]uint64{}
 	for _, job := range set.register {
-		job.Meta[MetaRelease] = strconv.Itoa(set.number)
 		if _, _, err := s.Nomad.Jobs().Register(job, w); err != nil {
 			return nil, nil, fmt.Errorf("registering job %q: %w", *job.ID, err)
 		}
@@ -173,7 +172,7 @@ func (s *Stack) ensureNamespace(ctx context.Context, ns string) error {
 		return fmt.Errorf("reading namespace %q: %w", ns, err)
 	}
 	_, err = s.Nomad.Namespaces().Register(&nomadapi.Namespace{Name: ns,
-		Description: "created by skiff", Meta: map[string]string{MetaManagedBy: ManagedBy}},
+		Description: "created by skiff", Meta: map[string]string{compile.MetaManagedBy: compile.ManagedBy}},
 		(&nomadapi.WriteOptions{}).WithContext(ctx))
 	if err != nil {
 		return fmt.Errorf("creating namespace %q: %w", ns, err)

@@ -3,6 +3,7 @@ package planner
 import (
 	"context"
 	"fmt"
+	"github.com/skiffpaas/skiff/planner/compile"
 	"sort"
 
 	nomadapi "github.com/hashicorp/nomad/api"
@@ -19,7 +20,7 @@ func (s *Stack) Destroy(ctx context.Context, ns, app string) ([]string, error) {
 	}
 	var ids []string
 	for _, j := range stubs {
-		if j.ParentID == "" && j.Meta[MetaManagedBy] == ManagedBy && j.Meta[MetaApp] == app {
+		if j.ParentID == "" && j.Meta[compile.MetaManagedBy] == compile.ManagedBy && j.Meta[compile.MetaApp] == app {
 			ids = append(ids, j.ID)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/skiffpaas/skiff/planner/compile"
 	"io"
 	"sort"
 	"strings"
@@ -70,7 +71,7 @@ func (s *Stack) Logs(ctx context.Context, ns, app, process string, opts LogsOpti
 func (s *Stack) processAllocs(ctx context.Context, ns string, ref *ProcessRef) ([]*nomadapi.Allocation, error) {
 	q := (&nomadapi.QueryOptions{Namespace: ns}).WithContext(ctx)
 	jobIDs := []string{ref.JobID}
-	if ref.Kind == KindCron || ref.Kind == KindFunction || ref.Kind == KindRelease {
+	if ref.Kind == compile.KindCron || ref.Kind == compile.KindFunction || ref.Kind == compile.KindRelease {
 		kids, err := s.children(ctx, ns, ref.JobID)
 		if err != nil {
 			return nil, err
@@ -87,13 +88,13 @@ func (s *Stack) processAllocs(ctx context.Context, ns string, ref *ProcessRef) (
 			return nil, fmt.Errorf("listing allocations of %s: %w", id, err)
 		}
 		for _, a := range as {
-			if a.TaskGroup == ref.Group && (ref.Kind != KindService || a.ClientStatus == nomadapi.AllocClientStatusRunning) {
+			if a.TaskGroup == ref.Group && (ref.Kind != compile.KindService || a.ClientStatus == nomadapi.AllocClientStatusRunning) {
 				stubs = append(stubs, a)
 			}
 		}
 	}
 	sortNewestFirst(stubs)
-	if len(stubs) > 5 && ref.Kind != KindService {
+	if len(stubs) > 5 && ref.Kind != compile.KindService {
 		stubs = stubs[:5]
 	}
 	var out []*nomadapi.Allocation

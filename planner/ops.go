@@ -3,6 +3,7 @@ package planner
 import (
 	"context"
 	"fmt"
+	"github.com/skiffpaas/skiff/planner/compile"
 	"sort"
 	"strings"
 	"time"
@@ -13,7 +14,7 @@ import (
 // ProcessRef locates a process in the live stack: the job and group that run it.
 type ProcessRef struct {
 	Process string
-	Kind    string // MetaKind of its job (service, cron, function, release, system)
+	Kind    string // compile.MetaKind of its job (service, cron, function, release, system)
 	JobID   string
 	Group   string
 }
@@ -30,11 +31,11 @@ func (s *Stack) Process(ctx context.Context, ns, app, process string) (*ProcessR
 	}
 	var names []string
 	for id, stub := range live {
-		if stub.Meta[MetaKind] != KindService {
-			if stub.Meta[MetaProcess] == process {
-				return &ProcessRef{Process: process, Kind: stub.Meta[MetaKind], JobID: id, Group: process}, nil
+		if stub.Meta[compile.MetaKind] != compile.KindService {
+			if stub.Meta[compile.MetaProcess] == process {
+				return &ProcessRef{Process: process, Kind: stub.Meta[compile.MetaKind], JobID: id, Group: process}, nil
 			}
-			names = append(names, stub.Meta[MetaProcess])
+			names = append(names, stub.Meta[compile.MetaProcess])
 			continue
 		}
 		job, _, err := s.Nomad.Jobs().Info(id, (&nomadapi.QueryOptions{Namespace: ns}).WithContext(ctx))
@@ -43,7 +44,7 @@ func (s *Stack) Process(ctx context.Context, ns, app, process string) (*ProcessR
 		}
 		for _, g := range job.TaskGroups {
 			if *g.Name == process {
-				return &ProcessRef{Process: process, Kind: KindService, JobID: id, Group: process}, nil
+				return &ProcessRef{Process: process, Kind: compile.KindService, JobID: id, Group: process}, nil
 			}
 			names = append(names, *g.Name)
 		}
@@ -64,7 +65,7 @@ func (s *Stack) Scale(ctx context.Context, ns, app string, counts map[string]int
 		if err != nil {
 			return err
 		}
-		if ref.Kind != KindService {
+		if ref.Kind != compile.KindService {
 			return fmt.Errorf("process %q is a %s process: only web and worker processes scale", proc, ref.Kind)
 		}
 		refs[proc] = ref
@@ -85,7 +86,7 @@ func (s *Stack) Dispatch(ctx context.Context, ns, app, function string, payload 
 	if err != nil {
 		return "", err
 	}
-	if ref.Kind != KindFunction {
+	if ref.Kind != compile.KindFunction {
 		return "", fmt.Errorf("process %q is a %s process: only functions are dispatched", function, ref.Kind)
 	}
 	w := (&nomadapi.WriteOptions{Namespace: ns}).WithContext(ctx)
@@ -102,7 +103,7 @@ func (s *Stack) ForceCron(ctx context.Context, ns, app, cron string) (string, er
 	if err != nil {
 		return "", err
 	}
-	if ref.Kind != KindCron {
+	if ref.Kind != compile.KindCron {
 		return "", fmt.Errorf("process %q is a %s process: only cron processes can be forced", cron, ref.Kind)
 	}
 	before, err := s.children(ctx, ns, ref.JobID)

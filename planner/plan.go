@@ -3,6 +3,7 @@ package planner
 import (
 	"context"
 	"fmt"
+	"github.com/skiffpaas/skiff/planner/compile"
 	"sort"
 	"strconv"
 
@@ -27,7 +28,7 @@ type Plan struct {
 	Changes  []*Change `json:"changes"`
 	Warnings []string  `json:"warnings,omitempty"`
 
-	desired *Desired
+	desired *compile.Desired
 }
 
 // HasChanges reports whether applying the plan would change anything.
@@ -55,7 +56,7 @@ func (s *Stack) Plan(ctx context.Context, app *jobspec.App) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	desired, err := Compile(app, opts)
+	desired, err := compile.Compile(app, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -138,7 +139,7 @@ func (s *Stack) liveJobs(ctx context.Context, namespace, app string) (map[string
 	}
 	out := map[string]*nomadapi.JobListStub{}
 	for _, j := range stubs {
-		if j.ParentID != "" || j.Meta[MetaManagedBy] != ManagedBy || j.Meta[MetaApp] != app || j.Meta[MetaKind] == KindRun {
+		if j.ParentID != "" || j.Meta[compile.MetaManagedBy] != compile.ManagedBy || j.Meta[compile.MetaApp] != app || j.Meta[compile.MetaKind] == compile.KindRun {
 			continue
 		}
 		out[j.ID] = j
@@ -147,7 +148,7 @@ func (s *Stack) liveJobs(ctx context.Context, namespace, app string) (map[string
 }
 
 // checkOwnership refuses to plan over a job with a desired ID that skiff does not manage for this app.
-func (s *Stack) checkOwnership(ctx context.Context, d *Desired) error {
+func (s *Stack) checkOwnership(ctx context.Context, d *compile.Desired) error {
 	for _, job := range d.AllJobs() {
 		q := (&nomadapi.QueryOptions{Namespace: d.Namespace}).WithContext(ctx)
 		live, _, err := s.Nomad.Jobs().Info(*job.ID, q)
@@ -157,9 +158,9 @@ func (s *Stack) checkOwnership(ctx context.Context, d *Desired) error {
 		if err != nil {
 			return fmt.Errorf("reading job %q: %w", *job.ID, err)
 		}
-		if live.Meta[MetaManagedBy] != ManagedBy || live.Meta[MetaApp] != d.App.Name {
+		if live.Meta[compile.MetaManagedBy] != compile.ManagedBy || live.Meta[compile.MetaApp] != d.App.Name {
 			owner := "not managed by skiff"
-			if a := live.Meta[MetaApp]; a != "" {
+			if a := live.Meta[compile.MetaApp]; a != "" {
 				owner = "managed by skiff for app " + strconv.Quote(a)
 			}
 			return fmt.Errorf("job %q in namespace %q already exists and is %s: rename the process or the app",
@@ -171,8 +172,8 @@ func (s *Stack) checkOwnership(ctx context.Context, d *Desired) error {
 
 // compileOptions gathers what Compile needs from the live stack: scale overrides, the secrets mount and the
 // offerings of the app's binds. Specs that need Vault (sensitive env, binds) are refused without it.
-func (s *Stack) compileOptions(ctx context.Context, app *jobspec.App, release int) (CompileOptions, error) {
-	opts := CompileOptions{Release: release, SecretsMount: s.secretsMount, Connect: s.Connect}
+func (s *Stack) compileOptions(ctx context.Context, app *jobspec.App, release int) (compile.CompileOptions, error) {
+	opts := compile.CompileOptions{SecretsMount: s.secretsMount, Connect: s.Connect}
 	if s.secretsMount == "" {
 		for _, p := range app.Processes {
 			if len(secrets.SensitiveEnv(app, p)) > 0 {

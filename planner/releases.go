@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -160,22 +159,11 @@ func (s *ReleaseStore) DeleteApp(ctx context.Context, namespace, app string) err
 	return err
 }
 
-// currentRelease returns the app's live release number: the newest recorded release; when Consul has no record
-// (it was lost), the highest release stamped on a live job; else 0. Failed deploys record nothing, so release
-// numbers have no gaps.
+// currentRelease returns the app's live release number: the newest recorded release, else 0.
 func (s *Stack) currentRelease(ctx context.Context, ns, name string, live map[string]*nomadapi.JobListStub) (int, error) {
 	latest, err := s.Releases.Latest(ctx, ns, name)
-	if err != nil {
+	if err != nil || latest == nil {
 		return 0, err
 	}
-	if latest != nil {
-		return latest.Number, nil
-	}
-	n := 0
-	for _, j := range live {
-		if v, err := strconv.Atoi(j.Meta[MetaRelease]); err == nil && v > n {
-			n = v
-		}
-	}
-	return n, nil
+	return latest.Number, nil
 }

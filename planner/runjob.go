@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"github.com/skiffpaas/skiff/planner/compile"
 	"time"
 
 	nomadapi "github.com/hashicorp/nomad/api"
@@ -45,7 +46,7 @@ func (s *Stack) Run(ctx context.Context, ns, app, process string, command []stri
 	job := nomadapi.NewBatchJob(id, id, "", 50)
 	job.Namespace = &ns
 	job.Datacenters = []string{"*"}
-	job.Meta = map[string]string{MetaManagedBy: ManagedBy, MetaApp: app, MetaKind: KindRun}
+	job.Meta = map[string]string{compile.MetaManagedBy: compile.ManagedBy, compile.MetaApp: app, compile.MetaKind: compile.KindRun}
 	g := nomadapi.NewTaskGroup("run", 1)
 	g.RestartPolicy = &nomadapi.RestartPolicy{Attempts: ptr(0), Mode: ptr("fail")}
 	g.ReschedulePolicy = &nomadapi.ReschedulePolicy{Attempts: ptr(0), Unlimited: ptr(false)}
@@ -105,3 +106,5 @@ func randomSuffix() string {
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
 }
+
+func ptr[T any](v T) *T { return &v }

@@ -2,6 +2,7 @@ package planner
 
 import (
 	"errors"
+	"github.com/skiffpaas/skiff/planner/compile"
 	"net/http"
 	"os"
 	"strings"
@@ -29,7 +30,7 @@ type Stack struct {
 	// Traffic, if set, steers traffic during deployments (Fabio canary weights).
 	Traffic TrafficController
 	// Connect configures the Consul Connect mesh of the compiled jobs (ConnectFromEnv reads it).
-	Connect ConnectOptions
+	Connect compile.ConnectOptions
 
 	// secretsMount is the Vault KV mount of sensitive env vars; empty when the stack has no Vault.
 	secretsMount string
@@ -67,9 +68,9 @@ func (s *Stack) WithVault(v *vaultapi.Client, o VaultOptions) *Stack {
 	}
 	s.secretsMount = o.SecretsMount
 	s.Resources = append(s.Resources,
-		secrets.NewConfigStore(v, o.SecretsMount, jobIDOf),
+		secrets.NewConfigStore(v, o.SecretsMount, compile.JobIDOf),
 		secrets.NewBindings(v, &secrets.Offerings{KV: s.Consul.KV()},
-			secrets.Identity{JWTPath: o.JWTPath, DefaultPolicies: o.WorkloadPolicies}, jobsOf))
+			secrets.Identity{JWTPath: o.JWTPath, DefaultPolicies: o.WorkloadPolicies}, compile.JobsOf))
 	return s
 }
 
@@ -87,7 +88,7 @@ func NewStackFromEnv() (*Stack, error) {
 		return nil, err
 	}
 	st := NewStack(n, c).WithFabio(os.Getenv("SKIFF_FABIO_KVPATH"))
-	if st.Connect, err = ConnectFromEnv(); err != nil {
+	if st.Connect, err = compile.ConnectFromEnv(); err != nil {
 		return nil, err
 	}
 	if os.Getenv("VAULT_ADDR") != "" {

@@ -3,6 +3,7 @@ package planner
 import (
 	"context"
 	"fmt"
+	"github.com/skiffpaas/skiff/planner/compile"
 	"sort"
 	"time"
 
@@ -74,15 +75,15 @@ func (s *Stack) Status(ctx context.Context, ns, app string) (*AppStatus, error) 
 		if err != nil {
 			return nil, fmt.Errorf("reading job summary of %q: %w", id, err)
 		}
-		kind := job.Meta[MetaKind]
+		kind := job.Meta[compile.MetaKind]
 		for _, g := range job.TaskGroups {
 			ps := ProcessStatus{Name: *g.Name, Kind: kind, JobID: id, Desired: *g.Count}
-			if kind == KindService {
-				ps.Kind = g.Meta[MetaKind]
+			if kind == compile.KindService {
+				ps.Kind = g.Meta[compile.MetaKind]
 			}
 			ts := sum.Summary[*g.Name]
 			ps.Running, ps.Failed = ts.Running, ts.Failed
-			if sum.Children != nil && (kind == KindCron || kind == KindFunction || kind == KindRelease) {
+			if sum.Children != nil && (kind == compile.KindCron || kind == compile.KindFunction || kind == compile.KindRelease) {
 				ps.Running, ps.Failed = int(sum.Children.Running), int(sum.Children.Dead)
 			}
 			for _, svc := range g.Services {

@@ -10,7 +10,9 @@ import (
 // destroyCommand removes an app.
 type destroyCommand struct{ ui cli.Ui }
 
-func (c *destroyCommand) Synopsis() string { return "Remove an app: jobs, intentions, routes, releases" }
+func (c *destroyCommand) Synopsis() string {
+	return "Remove an app: jobs, intentions, routes, releases"
+}
 func (c *destroyCommand) Help() string {
 	return `Usage: skiff destroy [-namespace NS] -yes [APP]
 

@@ -9,7 +9,7 @@ import (
 
 	"github.com/hashicorp/cli"
 
-	"github.com/skiffpaas/skiff/planner"
+	"github.com/skiffpaas/skiff/planner/compile"
 )
 
 // dispatchCommand runs a function (or a cron process now).
@@ -73,7 +73,7 @@ func (c *dispatchCommand) Run(args []string) int {
 		return reportError(c.ui, "dispatch", err)
 	}
 	var id string
-	if proc.Kind == planner.KindCron {
+	if proc.Kind == compile.KindCron {
 		id, err = st.ForceCron(ctx, ns, app, process)
 	} else {
 		id, err = st.Dispatch(ctx, ns, app, process, payload, meta)

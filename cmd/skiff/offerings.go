@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"text/tabwriter"
 
-	consulapi "github.com/hashicorp/consul/api"
 	"github.com/hashicorp/cli"
+	consulapi "github.com/hashicorp/consul/api"
 
 	"github.com/skiffpaas/skiff/secrets"
 )
@@ -64,7 +64,9 @@ func (c *offeringsCommand) Run(args []string) int {
 // offeringsRegisterCommand adds an offering.
 type offeringsRegisterCommand struct{ ui cli.Ui }
 
-func (c *offeringsRegisterCommand) Synopsis() string { return "Register a backing service apps can bind" }
+func (c *offeringsRegisterCommand) Synopsis() string {
+	return "Register a backing service apps can bind"
+}
 func (c *offeringsRegisterCommand) Help() string {
 	return `Usage: skiff offerings register -name NAME -host HOST -port PORT [-database DB] [-kind postgres]
                                  [-vault-mount database] -vault-connection CONFIG

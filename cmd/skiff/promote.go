@@ -11,7 +11,9 @@ import (
 // promoteCommand promotes a deployment's canaries.
 type promoteCommand struct{ ui cli.Ui }
 
-func (c *promoteCommand) Synopsis() string { return "Promote the canaries of an app's running deployment" }
+func (c *promoteCommand) Synopsis() string {
+	return "Promote the canaries of an app's running deployment"
+}
 func (c *promoteCommand) Help() string {
 	return `Usage: skiff promote [-namespace NS] [APP]
 

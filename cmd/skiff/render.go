@@ -8,13 +8,15 @@ import (
 
 	"github.com/hashicorp/cli"
 
-	"github.com/skiffpaas/skiff/planner"
+	"github.com/skiffpaas/skiff/planner/compile"
 )
 
 // renderCommand prints the Nomad jobs compiled from a spec.
 type renderCommand struct{ ui cli.Ui }
 
-func (c *renderCommand) Synopsis() string { return "Print the Nomad jobs a spec compiles to (JSON or HCL)" }
+func (c *renderCommand) Synopsis() string {
+	return "Print the Nomad jobs a spec compiles to (JSON or HCL)"
+}
 func (c *renderCommand) Help() string {
 	return `Usage: skiff render [-f skiff.hcl] [-hcl] [-var name=value]... [-var-file FILE]...
 
@@ -35,7 +37,7 @@ func (c *renderCommand) Run(args []string) int {
 	if app == nil {
 		return 1
 	}
-	d, err := planner.Compile(app, planner.CompileOptions{})
+	d, err := compile.Compile(app, compile.CompileOptions{})
 	if err != nil {
 		return reportError(c.ui, "render", err)
 	}
@@ -44,7 +46,7 @@ func (c *renderCommand) Run(args []string) int {
 	}
 	if *asHCL {
 		for i, job := range d.AllJobs() {
-			b, err := planner.RenderHCL(job)
+			b, err := compile.RenderHCL(job)
 			if err != nil {
 				return reportError(c.ui, "render", err)
 			}
@@ -58,7 +60,7 @@ func (c *renderCommand) Run(args []string) int {
 	}
 	out := make([]interface{}, 0, len(d.AllJobs()))
 	for _, job := range d.AllJobs() {
-		out = append(out, planner.CompactJSON(job))
+		out = append(out, compile.CompactJSON(job))
 	}
 	b, err := json.MarshalIndent(out, "", "  ")
 	if err != nil {

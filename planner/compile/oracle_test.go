@@ -1,4 +1,4 @@
-package planner_test
+package compile_test
 
 import (
 	"encoding/json"

@@ -1,6 +1,7 @@
-package planner_test
+package compile_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"reflect"
@@ -11,7 +12,7 @@ import (
 	"github.com/hashicorp/nomad/jobspec2"
 
 	"github.com/skiffpaas/skiff/jobspec"
-	"github.com/skiffpaas/skiff/planner"
+	"github.com/skiffpaas/skiff/planner/compile"
 	"github.com/skiffpaas/skiff/secrets"
 )
 
@@ -28,13 +29,13 @@ func TestRenderHCLRoundTrip(t *testing.T) {
 		if diags.HasErrors() {
 			t.Fatalf("%s: %s", f, diags.Error())
 		}
-		d, err := planner.Compile(app, planner.CompileOptions{Release: 1, Offerings: offerings})
+		d, err := compile.Compile(app, compile.CompileOptions{Offerings: offerings})
 		if err != nil {
 			t.Fatalf("%s: %v", f, err)
 		}
 		for _, want := range d.AllJobs() {
 			t.Run(filepath.Base(filepath.Dir(f))+"/"+*want.ID, func(t *testing.T) {
-				src, err := planner.RenderHCL(want)
+				src, err := compile.RenderHCL(want)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -44,7 +45,7 @@ func TestRenderHCLRoundTrip(t *testing.T) {
 				}
 				w := canonical(t, want)
 				got.Canonicalize()
-				if diff := jsonDiff("job", planner.CompactJSON(w), planner.CompactJSON(got)); diff != "" {
+				if diff := jsonDiff("job", compile.CompactJSON(w), compile.CompactJSON(got)); diff != "" {
 					t.Fatalf("Nomad reads the rendered HCL differently: %s\n%s", diff, src)
 				}
 			})
@@ -101,4 +102,13 @@ func canonical(t *testing.T, job *nomadapi.Job) *nomadapi.Job {
 	}
 	cp.Canonicalize()
 	return cp
+}
+
+// jsonCopy deep-copies src into dst through JSON.
+func jsonCopy(src, dst interface{}) error {
+	b, err := json.Marshal(src)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(b, dst)
 }

@@ -1,4 +1,4 @@
-package planner_test
+package compile_test
 
 import (
 	"bytes"
@@ -10,7 +10,7 @@ import (
 	nomadapi "github.com/hashicorp/nomad/api"
 
 	"github.com/skiffpaas/skiff/jobspec"
-	"github.com/skiffpaas/skiff/planner"
+	"github.com/skiffpaas/skiff/planner/compile"
 	"github.com/skiffpaas/skiff/secrets"
 )
 
@@ -50,7 +50,7 @@ func FuzzCompile(f *testing.F) {
 		}
 		opts := corpusOptions()
 		opts.Counts = map[string]int{"web": 2}
-		d, err := planner.Compile(app, opts)
+		d, err := compile.Compile(app, opts)
 		if err != nil {
 			if !hasPatch(app) && !hasUnsupportedSecret(app) && !hasUnknownOffering(app) {
 				t.Fatalf("Compile failed on a spec without patches, misplaced secrets or unknown offerings: %v", err)

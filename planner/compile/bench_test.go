@@ -1,4 +1,4 @@
-package planner_test
+package compile_test
 
 import (
 	"os"
@@ -6,11 +6,11 @@ import (
 	"testing"
 
 	"github.com/skiffpaas/skiff/jobspec"
-	"github.com/skiffpaas/skiff/planner"
+	"github.com/skiffpaas/skiff/planner/compile"
 )
 
 // BenchmarkCompile measures the whole cost of going from a spec file to Nomad jobs: jobspec.Parse of the
-// source (held in memory, as the API server gets it) and planner.Compile. scripts/bench-compile compares it
+// source (held in memory, as the API server gets it) and compile.Compile. scripts/bench-compile compares it
 // with BenchmarkNomadParse.
 func BenchmarkCompile(b *testing.B) {
 	for _, e := range examples(b) {
@@ -25,7 +25,7 @@ func BenchmarkCompile(b *testing.B) {
 				if diags.HasErrors() {
 					b.Fatal(diags.Error())
 				}
-				if _, err := planner.Compile(app, corpusOptions()); err != nil {
+				if _, err := compile.Compile(app, corpusOptions()); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -1,6 +1,8 @@
-package planner
+package compile
 
-// Job and group meta keys through which skiff recognizes what it manages.
+// Job and group meta keys through which skiff recognizes what it manages. They are stable for the life of an
+// app: release identity lives in the release record (and Nomad job version tags), never in job meta, because
+// Nomad folds job meta into every task's meta and a change there would replace every allocation.
 const (
 	// MetaManagedBy is set to ManagedBy on every job skiff writes.
 	MetaManagedBy = "skiff.managed-by"
@@ -8,10 +10,6 @@ const (
 	ManagedBy = "skiff"
 	// MetaApp holds the app name.
 	MetaApp = "skiff.app"
-	// MetaRelease holds the release number the job was last deployed in.
-	MetaRelease = "skiff.release"
-	// MetaSpecHash holds the app's spec hash (jobspec.App.SpecHash) at that release.
-	MetaSpecHash = "skiff.spec-hash"
 	// MetaKind holds the kind of the job ("service" for the web/worker job, else the process kind).
 	MetaKind = "skiff.kind"
 	// MetaProcess holds the process name on groups, and on jobs that run a single process.

@@ -1,4 +1,4 @@
-package planner
+package compile
 
 import (
 	nomadapi "github.com/hashicorp/nomad/api"
@@ -18,7 +18,7 @@ func (c *compiler) secretEnv(t *nomadapi.Task, p *jobspec.Process, env map[strin
 	for k := range sensitive {
 		delete(env, k)
 	}
-	path := secrets.ConfigPath(c.opts.SecretsMount, c.app.Namespace, jobIDOf(c.app, p), p.Name)
+	path := secrets.ConfigPath(c.opts.SecretsMount, c.app.Namespace, JobIDOf(c.app, p), p.Name)
 	tmpl := secrets.EnvTemplate(path)
 	if t.Vault == nil {
 		t.Vault = &nomadapi.Vault{ChangeMode: ptr("restart")}
@@ -31,9 +31,9 @@ func (c *compiler) secretEnv(t *nomadapi.Task, p *jobspec.Process, env map[strin
 	})
 }
 
-// jobIDOf returns the ID of the job that runs p: the app's service job for web and worker processes, else
+// JobIDOf returns the ID of the job that runs p: the app's service job for web and worker processes, else
 // "<app>-<process>".
-func jobIDOf(app *jobspec.App, p *jobspec.Process) string {
+func JobIDOf(app *jobspec.App, p *jobspec.Process) string {
 	if p.Kind == jobspec.KindWeb || p.Kind == jobspec.KindWorker {
 		return app.Name
 	}
@@ -74,12 +74,12 @@ func bindApplies(b *jobspec.Bind, p *jobspec.Process) bool {
 	return false
 }
 
-// jobsOf lists the IDs of the jobs that compile puts app's processes in.
-func jobsOf(app *jobspec.App) []string {
+// JobsOf lists the IDs of the jobs that compile puts app's processes in.
+func JobsOf(app *jobspec.App) []string {
 	seen := map[string]bool{}
 	var out []string
 	for _, p := range app.Processes {
-		if id := jobIDOf(app, p); !seen[id] {
+		if id := JobIDOf(app, p); !seen[id] {
 			seen[id] = true
 			out = append(out, id)
 		}

@@ -1,4 +1,4 @@
-package planner
+package compile
 
 import (
 	"encoding/json"

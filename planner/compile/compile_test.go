@@ -1,4 +1,4 @@
-package planner_test
+package compile_test
 
 import (
 	"reflect"
@@ -9,17 +9,17 @@ import (
 	nomadapi "github.com/hashicorp/nomad/api"
 
 	"github.com/skiffpaas/skiff/jobspec"
-	"github.com/skiffpaas/skiff/planner"
+	"github.com/skiffpaas/skiff/planner/compile"
 )
 
 // compileCase is one spec and what its compiled jobs must hold.
 type compileCase struct {
 	name string
 	src  string
-	opts planner.CompileOptions
+	opts compile.CompileOptions
 	// wantErr, when set, is part of the error Compile must return (check is not called).
 	wantErr string
-	check   func(t *testing.T, app *jobspec.App, d *planner.Desired)
+	check   func(t *testing.T, app *jobspec.App, d *compile.Desired)
 }
 
 // TestCompile checks the mapping of each spec construct to Nomad, one construct per case.
@@ -34,7 +34,7 @@ func TestCompile(t *testing.T) {
 			if tc.opts.Offerings == nil {
 				tc.opts.Offerings = testOfferings
 			}
-			d, err := planner.Compile(app, tc.opts)
+			d, err := compile.Compile(app, tc.opts)
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Fatalf("Compile error %v, want one containing %q", err, tc.wantErr)
@@ -62,7 +62,7 @@ func compileCases() []compileCase {
   worker "mailer" { count = 2 }
   web "admin" { port = 9000 }
 }`,
-			check: func(t *testing.T, _ *jobspec.App, d *planner.Desired) {
+			check: func(t *testing.T, _ *jobspec.App, d *compile.Desired) {
 				eq(t, "job IDs", jobIDs(d.AllJobs()), []string{"shop"})
 				j := job(t, d, "shop")
 				eq(t, "type", *j.Type, nomadapi.JobTypeService)
@@ -77,8 +77,8 @@ func compileCases() []compileCase {
 				}
 				eq(t, "groups", names, []string{"api", "mailer", "admin"})
 				eq(t, "counts", counts, []int{3, 2, 1})
-				eq(t, "meta kind", j.Meta[planner.MetaKind], planner.KindService)
-				_, hasProcess := j.Meta[planner.MetaProcess]
+				eq(t, "meta kind", j.Meta[compile.MetaKind], compile.KindService)
+				_, hasProcess := j.Meta[compile.MetaProcess]
 				eq(t, "job meta has process", hasProcess, false)
 			},
 		},
@@ -95,7 +95,7 @@ func compileCases() []compileCase {
     prohibit_overlap = false
   }
 }`,
-			check: func(t *testing.T, _ *jobspec.App, d *planner.Desired) {
+			check: func(t *testing.T, _ *jobspec.App, d *compile.Desired) {
 				eq(t, "job IDs", jobIDs(d.AllJobs()), []string{"news-digest", "news-cleanup"})
 				j := job(t, d, "news-digest")
 				eq(t, "type", *j.Type, nomadapi.JobTypeBatch)
@@ -127,7 +127,7 @@ func compileCases() []compileCase {
   }
   function "ping" {}
 }`,
-			check: func(t *testing.T, _ *jobspec.App, d *planner.Desired) {
+			check: func(t *testing.T, _ *jobspec.App, d *compile.Desired) {
 				j := job(t, d, "img-resize")
 				eq(t, "type", *j.Type, nomadapi.JobTypeBatch)
 				eq(t, "parameterized", j.ParameterizedJob, &nomadapi.ParameterizedJobConfig{
@@ -135,7 +135,7 @@ func compileCases() []compileCase {
 				eq(t, "dispatch payload", j.TaskGroups[0].Tasks[0].DispatchPayload,
 					&nomadapi.DispatchPayloadConfig{File: "payload"})
 				eq(t, "periodic", j.Periodic == nil, true)
-				eq(t, "meta kind", j.Meta[planner.MetaKind], planner.KindFunction)
+				eq(t, "meta kind", j.Meta[compile.MetaKind], compile.KindFunction)
 				eq(t, "default payload", job(t, d, "img-ping").ParameterizedJob.Payload, "optional")
 			},
 		},
@@ -146,7 +146,7 @@ func compileCases() []compileCase {
   web "api" { port = 8080 }
   release "migrate" { command = ["/shop", "migrate"] }
 }`,
-			check: func(t *testing.T, _ *jobspec.App, d *planner.Desired) {
+			check: func(t *testing.T, _ *jobspec.App, d *compile.Desired) {
 				eq(t, "release jobs", jobIDs(d.ReleaseJobs), []string{"shop-migrate"})
 				eq(t, "jobs", jobIDs(d.Jobs), []string{"shop"})
 				eq(t, "all jobs", jobIDs(d.AllJobs()), []string{"shop-migrate", "shop"})
@@ -160,7 +160,7 @@ func compileCases() []compileCase {
 				eq(t, "reschedule attempts", *g.ReschedulePolicy.Attempts, 0)
 				eq(t, "reschedule unlimited", *g.ReschedulePolicy.Unlimited, false)
 				eq(t, "no dispatch payload", g.Tasks[0].DispatchPayload == nil, true)
-				eq(t, "meta kind", j.Meta[planner.MetaKind], planner.KindRelease)
+				eq(t, "meta kind", j.Meta[compile.MetaKind], compile.KindRelease)
 			},
 		},
 		{
@@ -171,7 +171,7 @@ func compileCases() []compileCase {
     port = 9000
   }
 }`,
-			check: func(t *testing.T, _ *jobspec.App, d *planner.Desired) {
+			check: func(t *testing.T, _ *jobspec.App, d *compile.Desired) {
 				j := job(t, d, "logs-shipper")
 				eq(t, "type", *j.Type, nomadapi.JobTypeSystem)
 				g := j.TaskGroups[0]
@@ -179,7 +179,7 @@ func compileCases() []compileCase {
 				eq(t, "services", len(g.Services), 1)
 				eq(t, "canary", g.Update.Canary == nil, true)
 				eq(t, "auto promote", g.Update.AutoPromote == nil, true)
-				eq(t, "meta kind", j.Meta[planner.MetaKind], planner.KindSystem)
+				eq(t, "meta kind", j.Meta[compile.MetaKind], compile.KindSystem)
 			},
 		},
 		{
@@ -192,7 +192,7 @@ func compileCases() []compileCase {
     ports   = { metrics = 9102 }
   }
 }`,
-			check: func(t *testing.T, _ *jobspec.App, d *planner.Desired) {
+			check: func(t *testing.T, _ *jobspec.App, d *compile.Desired) {
 				g := group(t, job(t, d, "web"), "api")
 				eq(t, "networks", len(g.Networks), 1)
 				eq(t, "dynamic ports", g.Networks[0].DynamicPorts,
@@ -219,7 +219,7 @@ func compileCases() []compileCase {
     port    = 7000
   }
 }`,
-			check: func(t *testing.T, _ *jobspec.App, d *planner.Desired) {
+			check: func(t *testing.T, _ *jobspec.App, d *compile.Desired) {
 				g := group(t, job(t, d, "tools"), "sync")
 				task := g.Tasks[0]
 				eq(t, "driver", task.Driver, "exec")
@@ -250,7 +250,7 @@ func compileCases() []compileCase {
   }
   worker "w" {}
 }`,
-			check: func(t *testing.T, _ *jobspec.App, d *planner.Desired) {
+			check: func(t *testing.T, _ *jobspec.App, d *compile.Desired) {
 				j := job(t, d, "a")
 				eq(t, "web update", group(t, j, "web").Update, &nomadapi.UpdateStrategy{
 					MaxParallel: ptr(2), Canary: ptr(1), AutoPromote: ptr(true), AutoRevert: ptr(true),
@@ -277,7 +277,7 @@ func compileCases() []compileCase {
     }
   }
 }`,
-			check: func(t *testing.T, _ *jobspec.App, d *planner.Desired) {
+			check: func(t *testing.T, _ *jobspec.App, d *compile.Desired) {
 				s := group(t, job(t, d, "a"), "web").Scaling
 				if s == nil {
 					t.Fatal("no scaling policy")
@@ -304,7 +304,7 @@ func compileCases() []compileCase {
   worker "w" {}
   worker "drain" { shutdown_delay = "10s" }
 }`,
-			check: func(t *testing.T, _ *jobspec.App, d *planner.Desired) {
+			check: func(t *testing.T, _ *jobspec.App, d *compile.Desired) {
 				j := job(t, d, "a")
 				eq(t, "web default", *group(t, j, "web").ShutdownDelay, 5*time.Second)
 				eq(t, "web explicit", *group(t, j, "slow").ShutdownDelay, 30*time.Second)
@@ -331,7 +331,7 @@ func compileCases() []compileCase {
   }
   cron "c" { schedule = "@daily" }
 }`,
-			check: func(t *testing.T, _ *jobspec.App, d *planner.Desired) {
+			check: func(t *testing.T, _ *jobspec.App, d *compile.Desired) {
 				linux := []*nomadapi.Constraint{{LTarget: "${attr.kernel.name}", Operand: "=", RTarget: "linux"}}
 				j := job(t, d, "a")
 				eq(t, "service job", j.Constraints, linux)
@@ -362,11 +362,11 @@ func compileCases() []compileCase {
   worker "w" {}
   cron "c" { schedule = "@daily" }
 }`,
-			check: func(t *testing.T, _ *jobspec.App, d *planner.Desired) {
+			check: func(t *testing.T, _ *jobspec.App, d *compile.Desired) {
 				j := job(t, d, "a")
 				eq(t, "process patch wins", *j.Priority, 80)
 				eq(t, "job meta merged", j.Meta["team"], "x")
-				eq(t, "skiff meta kept", j.Meta[planner.MetaManagedBy], planner.ManagedBy)
+				eq(t, "skiff meta kept", j.Meta[compile.MetaManagedBy], compile.ManagedBy)
 				web, w := group(t, j, "web"), group(t, j, "w")
 				eq(t, "group merge keeps siblings", []any{*web.RestartPolicy.Attempts, *web.RestartPolicy.Mode,
 					*web.RestartPolicy.Interval}, []any{5, "fail", 30 * time.Minute})
@@ -397,8 +397,8 @@ func compileCases() []compileCase {
   function "f" {}
   system "s" {}
 }`,
-			opts: planner.CompileOptions{Release: 3, Counts: map[string]int{"web": 5, "w": 0, "c": 9, "f": 9, "s": 9}},
-			check: func(t *testing.T, _ *jobspec.App, d *planner.Desired) {
+			opts: compile.CompileOptions{Counts: map[string]int{"web": 5, "w": 0, "c": 9, "f": 9, "s": 9}},
+			check: func(t *testing.T, _ *jobspec.App, d *compile.Desired) {
 				j := job(t, d, "a")
 				eq(t, "web", *group(t, j, "web").Count, 5)
 				eq(t, "worker scaled to zero", *group(t, j, "w").Count, 0)
@@ -409,7 +409,7 @@ func compileCases() []compileCase {
 			},
 		},
 		{
-			name: "meta identifies app, release, spec and kind",
+			name: "meta identifies app and kind, never the release",
 			src: `app "a" {
   namespace   = "team"
   datacenters = ["dc1"]
@@ -421,19 +421,16 @@ func compileCases() []compileCase {
   }
   cron "c" { schedule = "@daily" }
 }`,
-			opts: planner.CompileOptions{Release: 7},
-			check: func(t *testing.T, app *jobspec.App, d *planner.Desired) {
+			check: func(t *testing.T, app *jobspec.App, d *compile.Desired) {
 				eq(t, "namespace", d.Namespace, "team")
 				j := job(t, d, "a")
 				eq(t, "service job meta", j.Meta, map[string]string{
-					"owner": "ops", planner.MetaManagedBy: planner.ManagedBy, planner.MetaApp: "a",
-					planner.MetaRelease: "7", planner.MetaSpecHash: app.SpecHash, planner.MetaKind: planner.KindService})
+					"owner": "ops", compile.MetaManagedBy: compile.ManagedBy, compile.MetaApp: "a", compile.MetaKind: compile.KindService})
 				eq(t, "cron job meta", job(t, d, "a-c").Meta, map[string]string{
-					"owner": "ops", planner.MetaManagedBy: planner.ManagedBy, planner.MetaApp: "a",
-					planner.MetaRelease: "7", planner.MetaSpecHash: app.SpecHash, planner.MetaKind: planner.KindCron,
-					planner.MetaProcess: "c"})
+					"owner": "ops", compile.MetaManagedBy: compile.ManagedBy, compile.MetaApp: "a", compile.MetaKind: compile.KindCron,
+					compile.MetaProcess: "c"})
 				eq(t, "group meta", group(t, j, "web").Meta, map[string]string{
-					planner.MetaProcess: "web", planner.MetaKind: "web", "tier": "front"})
+					compile.MetaProcess: "web", compile.MetaKind: "web", "tier": "front"})
 				for _, jj := range d.AllJobs() {
 					eq(t, *jj.ID+" namespace", *jj.Namespace, "team")
 					eq(t, *jj.ID+" datacenters", jj.Datacenters, []string{"dc1"})
@@ -466,13 +463,13 @@ func compileCases() []compileCase {
   worker "w" { port = 7000 }
   worker "quiet" {}
 }`,
-			check: func(t *testing.T, _ *jobspec.App, d *planner.Desired) {
+			check: func(t *testing.T, _ *jobspec.App, d *compile.Desired) {
 				j := job(t, d, "a")
 				svc := group(t, j, "web").Services[0]
 				eq(t, "tags", svc.Tags, []string{"urlprefix-a.example.com/api strip=/api"})
 				eq(t, "provider", svc.Provider, "consul")
-				eq(t, "service meta", svc.Meta, map[string]string{planner.ServiceMetaApp: "a",
-					planner.ServiceMetaProcess: "web", planner.ServiceMetaNamespace: "default"})
+				eq(t, "service meta", svc.Meta, map[string]string{compile.ServiceMetaApp: "a",
+					compile.ServiceMetaProcess: "web", compile.ServiceMetaNamespace: "default"})
 				c := svc.Checks[0]
 				eq(t, "check", []any{c.Type, c.Path, c.PortLabel, c.Interval, c.Timeout},
 					[]any{"http", "/ready", "http", 4 * time.Second, 2 * time.Second})
@@ -502,7 +499,7 @@ func compileCases() []compileCase {
     }
   }
 }`,
-			check: func(t *testing.T, _ *jobspec.App, d *planner.Desired) {
+			check: func(t *testing.T, _ *jobspec.App, d *compile.Desired) {
 				g := group(t, job(t, d, "a"), "w")
 				task := g.Tasks[0]
 				eq(t, "env", task.Env, map[string]string{"LEVEL": "info", "MODE": "worker", "SKIFF_APP": "a",
@@ -531,7 +528,7 @@ func compileCases() []compileCase {
     processes  = ["w"]
   }
 }`,
-			check: func(t *testing.T, _ *jobspec.App, d *planner.Desired) {
+			check: func(t *testing.T, _ *jobspec.App, d *compile.Desired) {
 				j := job(t, d, "a")
 				web := group(t, j, "web").Tasks[0]
 				if web.Vault == nil || len(web.Templates) != 1 {
@@ -576,7 +573,7 @@ func TestCompilePatchError(t *testing.T) {
 	if diags.HasErrors() {
 		t.Fatal(diags.Error())
 	}
-	if _, err := planner.Compile(app, planner.CompileOptions{}); err == nil {
+	if _, err := compile.Compile(app, compile.CompileOptions{}); err == nil {
 		t.Error("Compile accepted a patch that sets Count to a string")
 	}
 }
@@ -589,11 +586,11 @@ func TestCompileDoesNotMutateApp(t *testing.T) {
 		app := e.load(t)
 		opts := corpusOptions()
 		opts.Counts = map[string]int{"x": 1}
-		d1, err := planner.Compile(app, opts)
+		d1, err := compile.Compile(app, opts)
 		if err != nil {
 			t.Fatal(err)
 		}
-		d2, err := planner.Compile(app, opts)
+		d2, err := compile.Compile(app, opts)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -605,7 +602,7 @@ func TestCompileDoesNotMutateApp(t *testing.T) {
 	}
 }
 
-func job(t *testing.T, d *planner.Desired, id string) *nomadapi.Job {
+func job(t *testing.T, d *compile.Desired, id string) *nomadapi.Job {
 	t.Helper()
 	for _, j := range d.AllJobs() {
 		if *j.ID == id {

@@ -1,8 +1,7 @@
-package planner
+package compile
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -14,9 +13,6 @@ import (
 
 // CompileOptions are the inputs of Compile that do not come from the spec.
 type CompileOptions struct {
-	// Release is the release number stamped on every job (MetaRelease). Plan compiles with the live release so
-	// that an unchanged spec diffs clean; Deploy compiles with the next one.
-	Release int
 	// Counts overrides the counts of web and worker processes, keyed by process name: from `skiff scale`
 	// (which persists across deploys, like Heroku's formation) and, for autoscaled processes, the live count
 	// the autoscaler chose. Counts are clamped to the autoscale bounds.
@@ -143,8 +139,6 @@ func (c *compiler) job(id, typ, kind, process string) *nomadapi.Job {
 	}
 	meta[MetaManagedBy] = ManagedBy
 	meta[MetaApp] = c.app.Name
-	meta[MetaRelease] = strconv.Itoa(c.opts.Release)
-	meta[MetaSpecHash] = c.app.SpecHash
 	meta[MetaKind] = kind
 	if process != "" {
 		meta[MetaProcess] = process
