@@ -23,8 +23,8 @@ import (
 func FuzzCompile(f *testing.F) {
 	var seeds []string
 	for _, pattern := range []string{
-		filepath.Join("..", "examples", "*", "skiff.hcl"),
-		filepath.Join("..", "jobspec", "testdata", "valid", "*.hcl"),
+		filepath.Join("..", "..", "examples", "*", "skiff.hcl"),
+		filepath.Join("..", "..", "jobspec", "testdata", "valid", "*.hcl"),
 		filepath.Join("testdata", "specs", "*.hcl"),
 	} {
 		paths, err := filepath.Glob(pattern)

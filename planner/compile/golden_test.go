@@ -48,7 +48,7 @@ type example struct {
 // examples or two specs share a name.
 func examples(tb testing.TB) []example {
 	tb.Helper()
-	paths, err := filepath.Glob(filepath.Join("..", "examples", "*", "skiff.hcl"))
+	paths, err := filepath.Glob(filepath.Join("..", "..", "examples", "*", "skiff.hcl"))
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -19,7 +19,7 @@ import (
 // TestRenderHCLRoundTrip renders every compiled example job as Nomad HCL, parses it back with Nomad's own
 // parser, and checks that Nomad reads the very job skiff submits (after both are canonicalized).
 func TestRenderHCLRoundTrip(t *testing.T) {
-	files, _ := filepath.Glob("../examples/*/skiff.hcl")
+	files, _ := filepath.Glob("../../examples/*/skiff.hcl")
 	valid, _ := filepath.Glob("../jobspec/testdata/valid/*.hcl")
 	files = append(files, valid...)
 	offerings := map[string]*secrets.Offering{"postgres": {Name: "postgres", Kind: "postgres", Host: "127.0.0.1",
