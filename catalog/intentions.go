@@ -107,9 +107,42 @@ func (in *Intentions) PlanResources(ctx context.Context, app *jobspec.App) ([]*c
 	return out, nil
 }
 
-// ApplyResources writes the app's sources into every entry that needs a change and removes the sources it no
-// longer declares, each entry with check-and-set so that other apps' concurrent changes are kept.
+// System reports "consul".
+func (in *Intentions) System() string { return "consul" }
+
+// Uses reports true: every app registers its services in Consul, and Consul holds skiff's releases.
+func (in *Intentions) Uses(*jobspec.App) bool { return true }
+
+// ApplyResources adds the app's new sources to every entry that needs them and removes none, so that callers
+// of the running release keep their access until the new release is healthy; each entry is written with
+// check-and-set so that other apps' concurrent changes are kept.
 func (in *Intentions) ApplyResources(ctx context.Context, app *jobspec.App) error {
+	want := Desired(app)
+	plans, err := in.plan(ctx, app.Namespace, app.Name, want)
+	if err != nil {
+		return err
+	}
+	widened := map[string]map[string]consulapi.IntentionAction{}
+	for _, p := range plans {
+		if len(p.want) == 0 && p.live == nil {
+			continue
+		}
+		w := map[string]consulapi.IntentionAction{}
+		for src, a := range p.owned {
+			w[src] = a
+		}
+		for src, a := range p.want {
+			if cur, ok := w[src]; !ok || cur != consulapi.IntentionActionAllow {
+				w[src] = a
+			}
+		}
+		widened[p.name] = w
+	}
+	return in.apply(ctx, app.Namespace, app.Name, widened, nil)
+}
+
+// PruneResources makes the app's sources exactly what it declares: sources it no longer declares are removed.
+func (in *Intentions) PruneResources(ctx context.Context, app *jobspec.App) error {
 	return in.apply(ctx, app.Namespace, app.Name, Desired(app), nil)
 }
 

@@ -52,10 +52,20 @@ func (r *Router) PlanResources(ctx context.Context, app *jobspec.App) ([]*change
 	return append(routeChanges(app, live), weightChanges(app, live, stored)...), nil
 }
 
-// ApplyResources removes the app's weights that no deployment needs any more: of processes without canaries
+// System reports "fabio".
+func (r *Router) System() string { return "fabio" }
+
+// Uses reports whether the app has a web process (routes and canary weights belong to web processes).
+func (r *Router) Uses(app *jobspec.App) bool { return len(app.ProcessesOf(jobspec.KindWeb)) > 0 }
+
+// ApplyResources writes nothing: routes are tags of the jobs' services, and canary weights are written while
+// a deployment is watched (Traffic).
+func (r *Router) ApplyResources(context.Context, *jobspec.App) error { return nil }
+
+// PruneResources removes the app's weights that no deployment needs any more: of processes without canaries
 // now, and of services none of whose instances is a canary (their deployment ended outside skiff's watch,
 // e.g. promoted with `nomad deployment promote`). Weights of running canaries stay.
-func (r *Router) ApplyResources(ctx context.Context, app *jobspec.App) error {
+func (r *Router) PruneResources(ctx context.Context, app *jobspec.App) error {
 	live, err := LiveRoutes(ctx, r.consul)
 	if err != nil {
 		return err

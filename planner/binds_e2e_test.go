@@ -21,7 +21,7 @@ import (
 // Postgres user in DATABASE_URL and runs SELECT 1 — and no credential appears in the job. A bind to an unknown
 // offering is a diagnostic at its source (line 18: the offering argument).
 func TestBindPostgresThroughVault(t *testing.T) {
-	s := devstacktest.Start(t)
+	s := stack.Get(t)
 	_, binary := devstacktest.DemoImage(t, "binds")
 	files := httptest.NewServer(http.FileServer(http.Dir(filepath.Dir(binary))))
 	defer files.Close()
@@ -34,14 +34,14 @@ func TestBindPostgresThroughVault(t *testing.T) {
 
 	spec := func(offering string) *jobspec.App {
 		src := `
-app "ledger" {
+app "books" {
   artifact = "` + files.URL + `/demoapp"
   driver   = "exec"
   web "web" {
     command = ["local/demoapp"]
     port    = 8080
     route {
-      path  = "/ledger"
+      path  = "/books"
       strip = true
     }
     health {
@@ -74,13 +74,13 @@ app "ledger" {
 		if _, err := st.Deploy(ctx, app, logEvents(t)); err != nil {
 			t.Fatal(err)
 		}
-		waitBody(t, "http://"+s.Fabio.ProxyAddr+"/ledger/db", "db ok", 60*time.Second)
-		job, _, err := n.Jobs().Info("ledger", nil)
+		waitBody(t, "http://"+s.Fabio.ProxyAddr+"/books/db", "db ok", 60*time.Second)
+		job, _, err := n.Jobs().Info("books", nil)
 		if err != nil {
 			t.Fatal(err)
 		}
 		b, _ := json.Marshal(job)
-		if strings.Contains(string(b), s.Postgres.Password) || !strings.Contains(string(b), "database/creds/skiff_default_ledger_db") {
+		if strings.Contains(string(b), s.Postgres.Password) || !strings.Contains(string(b), "database/creds/skiff_default_books_db") {
 			t.Fatal("job JSON holds a credential, or does not read the bind's creds from Vault")
 		}
 		plan, err := st.Plan(ctx, app)
@@ -89,13 +89,13 @@ app "ledger" {
 		}
 	})
 	t.Run("destroy removes the Vault objects", func(t *testing.T) {
-		if _, err := st.Destroy(ctx, "default", "ledger"); err != nil {
+		if _, err := st.Destroy(ctx, "default", "books"); err != nil {
 			t.Fatal(err)
 		}
-		if sec, _ := v.Logical().Read("database/roles/skiff_default_ledger_db"); sec != nil {
+		if sec, _ := v.Logical().Read("database/roles/skiff_default_books_db"); sec != nil {
 			t.Fatal("database role left behind")
 		}
-		if p, _ := v.Sys().GetPolicy("skiff_default_ledger"); p != "" {
+		if p, _ := v.Sys().GetPolicy("skiff_default_books"); p != "" {
 			t.Fatal("policy left behind")
 		}
 	})

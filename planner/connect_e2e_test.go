@@ -83,7 +83,7 @@ const storefrontSpec = `app "storefront" {
 // the intention skiff wrote allows it; that the plan shows the intentions; that DNS SRV answers list exactly
 // the healthy instances; and that Sweep finds and removes a registration whose allocation does not exist.
 func TestConnectMesh(t *testing.T) {
-	s := devstacktest.Start(t)
+	s := stack.Get(t)
 	image, _ := devstacktest.DemoImage(t, "connect-e2e")
 	st := newStack(t, s)
 	st.Connect = compile.ConnectOptions{Mesh: true, Sidecar: s.ConnectSidecar()}

@@ -9,7 +9,6 @@ import (
 	nomadapi "github.com/hashicorp/nomad/api"
 
 	"github.com/skiffpaas/skiff/jobspec"
-	"github.com/skiffpaas/skiff/planner/change"
 )
 
 // DeployOptions control Deploy and Rollback.
@@ -180,18 +179,20 @@ func (s *Stack) ensureNamespace(ctx context.Context, ns string) error {
 	return nil
 }
 
-// applyResources applies the other systems' planners of one stage: early ones (change.EarlyApplier) before any
-// job runs, the others after the deployments are healthy. A rollback (spec nil) restores jobs only.
+// applyResources runs the other systems' planners of one stage: ApplyResources (additions) before any job
+// changes, PruneResources (removals) after the new release is healthy. A rollback (spec nil) restores jobs only.
 func (s *Stack) applyResources(ctx context.Context, spec *jobspec.App, early bool) error {
 	if spec == nil {
 		return nil
 	}
 	for _, rp := range s.Resources {
-		e, ok := rp.(change.EarlyApplier)
-		if (ok && e.ApplyBeforeJobs()) != early {
-			continue
+		var err error
+		if early {
+			err = rp.ApplyResources(ctx, spec)
+		} else {
+			err = rp.PruneResources(ctx, spec)
 		}
-		if err := rp.ApplyResources(ctx, spec); err != nil {
+		if err != nil {
 			return err
 		}
 	}

@@ -16,7 +16,7 @@ import (
 // idempotent redeploy, a canary deploy with auto-promotion, a broken deploy that Nomad auto-reverts, a failing
 // release task that aborts the deploy, a rollback, pruning, a forced cron run and a function dispatch.
 func TestDeployLifecycle(t *testing.T) {
-	s := devstacktest.Start(t)
+	s := stack.Get(t)
 	image, _ := devstacktest.DemoImage(t, "e2e")
 	st := newStack(t, s)
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)

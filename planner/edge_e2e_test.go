@@ -19,6 +19,7 @@ import (
 	"github.com/skiffpaas/skiff/internal/loadgen"
 	"github.com/skiffpaas/skiff/jobspec"
 	"github.com/skiffpaas/skiff/planner"
+	"github.com/skiffpaas/skiff/planner/compile"
 )
 
 // edgeSpec fills the spec of the Fabio end-to-end tests: a web process with a host route, a stripped path
@@ -84,9 +85,9 @@ func (p edgeSpec) hcl(image string) string {
 
 // TestEdgeMetaKeys pins the Consul service meta keys that edge reads to the ones the compiler writes.
 func TestEdgeMetaKeys(t *testing.T) {
-	if edge.MetaApp != planner.ServiceMetaApp || edge.MetaNamespace != planner.ServiceMetaNamespace {
+	if edge.MetaApp != compile.ServiceMetaApp || edge.MetaNamespace != compile.ServiceMetaNamespace {
 		t.Fatalf("edge reads %q/%q, the compiler writes %q/%q", edge.MetaApp, edge.MetaNamespace,
-			planner.ServiceMetaApp, planner.ServiceMetaNamespace)
+			compile.ServiceMetaApp, compile.ServiceMetaNamespace)
 	}
 }
 
@@ -115,7 +116,7 @@ func TestEdgeSpecRefusesRouterTags(t *testing.T) {
 // match canary_weight until it is promoted through Nomad's API, a failing canary whose weight must go, and a
 // route conflict between two apps.
 func TestEdge(t *testing.T) {
-	s := devstacktest.Start(t)
+	s := stack.Get(t)
 	image, _ := devstacktest.DemoImage(t, "edge")
 	st := newStack(t, s)
 	ctx, cancel := context.WithTimeout(context.Background(), 12*time.Minute)
@@ -521,7 +522,7 @@ func newEdgeStack(tb testing.TB, s *devstack.Stack) *planner.Stack {
 // instance's checks first pass in Consul, when skiff reports the deployment healthy, and the first 200 through
 // Fabio. scripts/bench-routes runs it and checks the worst run against the 2s target.
 func BenchmarkRoutePropagation(b *testing.B) {
-	s := devstacktest.Start(b)
+	s := stack.Get(b)
 	image, _ := devstacktest.DemoImage(b, "bench")
 	st := newEdgeStack(b, s)
 	proxy := "http://" + s.Fabio.ProxyAddr

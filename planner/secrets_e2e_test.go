@@ -18,7 +18,7 @@ import (
 // plan, yet the running task has it: skiff keeps it in Vault KV and a template renders it through the task's
 // workload identity.
 func TestSensitiveEnvThroughVault(t *testing.T) {
-	s := devstacktest.Start(t)
+	s := stack.Get(t)
 	image, _ := devstacktest.DemoImage(t, "secrets")
 	n, _ := s.Nomad.Client()
 	c, _ := s.Consul.Client()

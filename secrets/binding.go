@@ -29,7 +29,7 @@ type Identity struct {
 
 // Bindings plans and applies the Vault side of an app's bind blocks: one database role per bind, one policy
 // per app that may read exactly those credentials, and one JWT role per app that only the app's jobs can log in
-// with. It implements change.ResourcePlanner and change.EarlyApplier.
+// with. It implements change.ResourcePlanner.
 type Bindings struct {
 	vault     *vaultapi.Client
 	offerings *Offerings
@@ -37,10 +37,7 @@ type Bindings struct {
 	jobsOf    func(app *jobspec.App) []string
 }
 
-var (
-	_ change.ResourcePlanner = (*Bindings)(nil)
-	_ change.EarlyApplier    = (*Bindings)(nil)
-)
+var _ change.ResourcePlanner = (*Bindings)(nil)
 
 // NewBindings returns the bindings planner. jobsOf lists the IDs of the app's jobs (the JWT role is bound to
 // them).
@@ -48,8 +45,11 @@ func NewBindings(v *vaultapi.Client, offerings *Offerings, id Identity, jobsOf f
 	return &Bindings{vault: v, offerings: offerings, identity: id, jobsOf: jobsOf}
 }
 
-// ApplyBeforeJobs reports true: tasks log in with the role when they start.
-func (b *Bindings) ApplyBeforeJobs() bool { return true }
+// System reports "vault".
+func (b *Bindings) System() string { return "vault" }
+
+// Uses reports whether the app has binds.
+func (b *Bindings) Uses(app *jobspec.App) bool { return len(app.Binds) > 0 }
 
 // RoleName returns the name of the app's Vault JWT role and policy: "skiff_<namespace>_<app>". Names are DNS
 // labels and have no "_", so the parts cannot run into each other (app "shop" never owns "shop-admin"'s roles).

@@ -43,8 +43,37 @@ func (b *Bindings) PlanResources(ctx context.Context, app *jobspec.App) ([]*chan
 	return out, nil
 }
 
-// ApplyResources writes the objects that differ and deletes the app's objects that no bind needs any more.
+// ApplyResources writes what the app's binds need and takes nothing away: new database roles are created, and
+// a changed policy or JWT role is widened to the union of what the running release and the new one need, so
+// that the running release (or an auto-revert to it) keeps its credentials while the new one rolls out.
 func (b *Bindings) ApplyResources(ctx context.Context, app *jobspec.App) error {
+	want, err := b.desired(ctx, app)
+	if err != nil {
+		return err
+	}
+	for _, o := range want {
+		same, exists, err := b.matches(ctx, o)
+		if err != nil {
+			return err
+		}
+		if same {
+			continue
+		}
+		if exists && o.resource != ResourceDBRole {
+			if o, err = b.widened(ctx, o); err != nil {
+				return err
+			}
+		}
+		if err := b.write(ctx, o); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// PruneResources narrows the app's policy and JWT role to exactly what the spec needs and deletes the objects
+// no bind needs any more.
+func (b *Bindings) PruneResources(ctx context.Context, app *jobspec.App) error {
 	want, err := b.desired(ctx, app)
 	if err != nil {
 		return err
@@ -54,16 +83,10 @@ func (b *Bindings) ApplyResources(ctx context.Context, app *jobspec.App) error {
 		if err != nil {
 			return err
 		}
-		if same {
-			continue
-		}
-		if o.resource == ResourcePolicy {
-			err = b.vault.Sys().PutPolicyWithContext(ctx, strings.TrimPrefix(o.path, "sys/policies/acl/"), o.policy)
-		} else {
-			_, err = b.vault.Logical().WriteWithContext(ctx, o.path, o.data)
-		}
-		if err != nil {
-			return fmt.Errorf("writing %s to Vault: %w", o.path, err)
+		if !same {
+			if err := b.write(ctx, o); err != nil {
+				return err
+			}
 		}
 	}
 	extra, err := b.stale(ctx, app.Namespace, app.Name, want)
@@ -71,6 +94,67 @@ func (b *Bindings) ApplyResources(ctx context.Context, app *jobspec.App) error {
 		return err
 	}
 	return b.delete(ctx, extra)
+}
+
+// write stores o in Vault.
+func (b *Bindings) write(ctx context.Context, o vaultObject) error {
+	var err error
+	if o.resource == ResourcePolicy {
+		err = b.vault.Sys().PutPolicyWithContext(ctx, strings.TrimPrefix(o.path, "sys/policies/acl/"), o.policy)
+	} else {
+		_, err = b.vault.Logical().WriteWithContext(ctx, o.path, o.data)
+	}
+	if err != nil {
+		return fmt.Errorf("writing %s to Vault: %w", o.path, err)
+	}
+	return nil
+}
+
+// widened returns o (a policy or JWT role) extended by what the live object grants: the live policy's rules
+// are kept beside the new ones (Vault merges rules of one path), and the live role's job IDs stay bound.
+func (b *Bindings) widened(ctx context.Context, o vaultObject) (vaultObject, error) {
+	if o.resource == ResourcePolicy {
+		cur, err := b.vault.Sys().GetPolicyWithContext(ctx, strings.TrimPrefix(o.path, "sys/policies/acl/"))
+		if err != nil {
+			return o, fmt.Errorf("reading %s from Vault: %w", o.path, err)
+		}
+		o.policy = cur + "\n" + o.policy
+		return o, nil
+	}
+	sec, err := b.vault.Logical().ReadWithContext(ctx, o.path)
+	if err != nil || sec == nil {
+		return o, err
+	}
+	claims, _ := o.data["bound_claims"].(map[string]interface{})
+	liveClaims, _ := sec.Data["bound_claims"].(map[string]interface{})
+	jobs := map[string]bool{}
+	for _, j := range claims["nomad_job_id"].([]string) {
+		jobs[j] = true
+	}
+	if ids, ok := liveClaims["nomad_job_id"].([]interface{}); ok {
+		for _, j := range ids {
+			if s, ok := j.(string); ok {
+				jobs[s] = true
+			}
+		}
+	}
+	union := make([]string, 0, len(jobs))
+	for j := range jobs {
+		union = append(union, j)
+	}
+	sort.Strings(union)
+	data := map[string]interface{}{}
+	for k, v := range o.data {
+		data[k] = v
+	}
+	widenedClaims := map[string]interface{}{}
+	for k, v := range claims {
+		widenedClaims[k] = v
+	}
+	widenedClaims["nomad_job_id"] = union
+	data["bound_claims"] = widenedClaims
+	o.data = data
+	return o, nil
 }
 
 // DestroyResources deletes every Vault object of the app's binds.

@@ -19,25 +19,26 @@ const ResourceSecret = "vault_secret"
 type JobOf func(app *jobspec.App, p *jobspec.Process) string
 
 // ConfigStore plans and writes the apps' sensitive config vars in Vault KV v2. It implements
-// change.ResourcePlanner and change.EarlyApplier: secrets are written before any task that reads them starts.
+// change.ResourcePlanner: secrets are written before any task that reads them starts, and removed only after
+// the release that no longer reads them is healthy.
 type ConfigStore struct {
 	vault *vaultapi.Client
 	mount string
 	jobOf JobOf
 }
 
-var (
-	_ change.ResourcePlanner = (*ConfigStore)(nil)
-	_ change.EarlyApplier    = (*ConfigStore)(nil)
-)
+var _ change.ResourcePlanner = (*ConfigStore)(nil)
 
 // NewConfigStore returns a store over the KV v2 engine at mount, naming jobs with jobOf.
 func NewConfigStore(vault *vaultapi.Client, mount string, jobOf JobOf) *ConfigStore {
 	return &ConfigStore{vault: vault, mount: mount, jobOf: jobOf}
 }
 
-// ApplyBeforeJobs reports true: tasks read these secrets when they start.
-func (s *ConfigStore) ApplyBeforeJobs() bool { return true }
+// System reports "vault".
+func (s *ConfigStore) System() string { return "vault" }
+
+// Uses reports whether any process of the app has sensitive env vars.
+func (s *ConfigStore) Uses(app *jobspec.App) bool { return len(s.desired(app)) > 0 }
 
 // desired returns the app's secrets keyed by "<jobID>/<process>".
 func (s *ConfigStore) desired(app *jobspec.App) map[string]map[string]string {
@@ -82,13 +83,8 @@ func (s *ConfigStore) PlanResources(ctx context.Context, app *jobspec.App) ([]*c
 	return out, nil
 }
 
-// ApplyResources writes the app's secrets (a new KV version only when a value changed) and deletes those of
-// processes that no longer have any.
+// ApplyResources writes the app's secrets (a new KV version only when a value changed); it deletes nothing.
 func (s *ConfigStore) ApplyResources(ctx context.Context, app *jobspec.App) error {
-	live, err := s.live(ctx, app.Namespace, app.Name)
-	if err != nil {
-		return err
-	}
 	want := s.desired(app)
 	for key, env := range want {
 		jobID, process, _ := strings.Cut(key, "/")
@@ -108,6 +104,16 @@ func (s *ConfigStore) ApplyResources(ctx context.Context, app *jobspec.App) erro
 			return fmt.Errorf("labelling config secret %s in Vault: %w", path, err)
 		}
 	}
+	return nil
+}
+
+// PruneResources deletes the secrets of processes that no longer have any.
+func (s *ConfigStore) PruneResources(ctx context.Context, app *jobspec.App) error {
+	live, err := s.live(ctx, app.Namespace, app.Name)
+	if err != nil {
+		return err
+	}
+	want := s.desired(app)
 	for key := range live {
 		if _, ok := want[key]; !ok {
 			jobID, process, _ := strings.Cut(key, "/")

@@ -50,23 +50,38 @@ type DiffNode struct {
 	Children []*DiffNode `json:"children,omitempty"`
 }
 
-// ResourcePlanner plans and applies one system's slice of an app's desired state.
+// ResourcePlanner plans and applies one system's slice of an app's desired state. A deploy applies in order:
+// ApplyResources (additions and updates) before any job changes, PruneResources (removals) only after the new
+// release is healthy and the jobs it dropped are pruned — so that a running or auto-reverted release never loses
+// a credential, policy or intention it still uses.
 type ResourcePlanner interface {
+	// System names the system the planner writes ("consul", "vault", "fabio"). Release records list the systems
+	// an app uses, so that a later plan knows what it must read even when the spec stopped using it.
+	System() string
+	// Uses reports whether app has objects in this system. A planner whose system neither the spec nor the live
+	// release uses is not called, so that system may be down.
+	Uses(app *jobspec.App) bool
 	// PlanResources returns one Change per object of the app in that system (None when in sync), including
 	// objects to delete.
 	PlanResources(ctx context.Context, app *jobspec.App) ([]*Change, error)
-	// ApplyResources makes the system match the app. Deploy calls it after the jobs are healthy (so that
-	// intentions and routes never point at instances that are not there yet) and before pruning — unless the
-	// planner is an EarlyApplier.
+	// ApplyResources creates and updates the objects app needs and removes none.
 	ApplyResources(ctx context.Context, app *jobspec.App) error
-	// DestroyResources removes every object of the app from the system.
+	// PruneResources removes the app's objects that app no longer needs.
+	PruneResources(ctx context.Context, app *jobspec.App) error
+	// DestroyResources removes every object of the app from the system. It is safe to call again after a
+	// partial failure.
 	DestroyResources(ctx context.Context, namespace, app string) error
 }
 
-// EarlyApplier is implemented by a ResourcePlanner whose objects must exist before any task starts (Vault
-// policies, roles and config secrets): Deploy applies it before the release tasks instead of after the watch.
-type EarlyApplier interface {
-	ApplyBeforeJobs() bool
+// Pinner is implemented by a ResourcePlanner whose objects are versioned and pinned by each release (config
+// values in Vault KV v2): the compiled jobs read exactly the pinned versions, so a changed value is a job change
+// that rolls out like code, and a rollback re-registers the old jobs — which read the old versions — instead of
+// writing values again (Rollback skips ApplyResources and PruneResources of a Pinner).
+type Pinner interface {
+	// PinnedVersions returns, keyed by the path the compiled templates read, the version a release compiled
+	// from app reads: the live version when app's values are unchanged, else the version ApplyResources will
+	// write next. It is exact only while the caller holds the app's deploy lock.
+	PinnedVersions(ctx context.Context, app *jobspec.App) (map[string]int, error)
 }
 
 // TrafficController follows deployments to steer traffic, e.g. giving unpromoted canaries a share of the
