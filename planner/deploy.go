@@ -115,10 +115,13 @@ func (s *Stack) apply(ctx context.Context, set *applySet, opts DeployOptions) (*
 		}
 	}
 	versions := map[string]uint64{}
+	evals := map[string]string{}
 	for _, job := range set.register {
-		if _, _, err := s.Nomad.Jobs().Register(job, w); err != nil {
+		resp, _, err := s.Nomad.Jobs().Register(job, w)
+		if err != nil {
 			return nil, nil, fmt.Errorf("registering job %q: %w", *job.ID, err)
 		}
+		evals[*job.ID] = resp.EvalID
 		live, _, err := s.Nomad.Jobs().Info(*job.ID, (&nomadapi.QueryOptions{Namespace: set.namespace}).WithContext(ctx))
 		if err != nil {
 			return nil, nil, fmt.Errorf("reading job %q after registering it: %w", *job.ID, err)
@@ -134,12 +137,12 @@ func (s *Stack) apply(ctx context.Context, set *applySet, opts DeployOptions) (*
 			if t := *job.Type; t != nomadapi.JobTypeService && t != nomadapi.JobTypeSystem {
 				continue
 			}
-			note, err := s.watchDeployment(ctx, job, versions[*job.ID], opts)
+			res, err := s.watch(ctx, registration{Job: job, Version: versions[*job.ID], EvalID: evals[*job.ID]}, opts, nil)
 			if err != nil {
 				return nil, nil, err
 			}
-			if note != "" {
-				notes = append(notes, note)
+			if res.Note != "" {
+				notes = append(notes, res.Note)
 			}
 		}
 	}

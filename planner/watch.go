@@ -40,6 +40,40 @@ type GroupProgress struct {
 	Promoted        bool   `json:"promoted,omitempty"`
 }
 
+// registration is one job that an apply registered.
+type registration struct {
+	// Job is the job as registered (namespace, ID, type, update strategy).
+	Job *nomadapi.Job
+	// Version is the job version the registration created.
+	Version uint64
+	// EvalID is the evaluation Register returned.
+	EvalID string
+}
+
+// watchResult is how a watched registration ended without failing.
+type watchResult struct {
+	// DeploymentID is the deployment Nomad created for the version, or "" when it needed none.
+	DeploymentID string
+	// Note says what the caller should know (a deployment that waits for manual promotion).
+	Note string
+}
+
+// watch follows reg to its end. onDeployment, if set, is called as soon as the deployment's ID is known, so that
+// the release record holds it before the watch ends. A failure is a *DeployError.
+func (s *Stack) watch(ctx context.Context, reg registration, opts DeployOptions, onDeployment func(id string) error) (watchResult, error) {
+	dep, err := s.findDeployment(ctx, *reg.Job.Namespace, *reg.Job.ID, reg.Version)
+	if err != nil || dep == nil {
+		return watchResult{}, err
+	}
+	if onDeployment != nil {
+		if err := onDeployment(dep.ID); err != nil {
+			return watchResult{}, err
+		}
+	}
+	note, err := s.watchDeployment(ctx, reg.Job, reg.Version, opts)
+	return watchResult{DeploymentID: dep.ID, Note: note}, err
+}
+
 // deploymentAppearWait bounds how long a registered job may go without a deployment for its version: a job
 // version that changes no allocation gets none.
 const deploymentAppearWait = 15 * time.Second
