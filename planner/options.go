@@ -7,12 +7,14 @@ import (
 	nomadapi "github.com/hashicorp/nomad/api"
 
 	"github.com/skiffpaas/skiff/jobspec"
+	"github.com/skiffpaas/skiff/planner/change"
 	"github.com/skiffpaas/skiff/planner/compile"
 	"github.com/skiffpaas/skiff/secrets"
 )
 
-// compileOptions gathers what Compile needs from the live stack: scale overrides, the secrets mount and the
-// offerings of the app's binds. Specs that need Vault (sensitive env, binds) are refused without it.
+// compileOptions gathers what Compile needs from the live stack: scale overrides, the secrets mount, the KV
+// versions the release pins (from the stack's Pinners) and the offerings of the app's binds. Specs that need
+// Vault (sensitive env, binds) are refused without it.
 func (s *Stack) compileOptions(ctx context.Context, app *jobspec.App, release int) (compile.CompileOptions, error) {
 	opts := compile.CompileOptions{SecretsMount: s.secretsMount, Connect: s.Connect}
 	if s.secretsMount == "" {
@@ -33,6 +35,9 @@ func (s *Stack) compileOptions(ctx context.Context, app *jobspec.App, release in
 	if err := s.autoscaledCounts(ctx, app, opts.Counts); err != nil {
 		return opts, err
 	}
+	if opts.SecretVersions, err = s.pinnedVersions(ctx, app); err != nil {
+		return opts, err
+	}
 	if len(app.Binds) > 0 {
 		offerings := &secrets.Offerings{KV: s.Consul.KV()}
 		if opts.Offerings, err = offerings.Resolve(ctx, app); err != nil {
@@ -40,6 +45,29 @@ func (s *Stack) compileOptions(ctx context.Context, app *jobspec.App, release in
 		}
 	}
 	return opts, nil
+}
+
+// pinnedVersions merges the versions that the stack's Pinners which app uses pin for this release (nil when
+// none does): a changed config value becomes a change of the job that reads it.
+func (s *Stack) pinnedVersions(ctx context.Context, app *jobspec.App) (map[string]int, error) {
+	var out map[string]int
+	for _, rp := range s.Resources {
+		pinner, ok := rp.(change.Pinner)
+		if !ok || !rp.Uses(app) {
+			continue
+		}
+		versions, err := pinner.PinnedVersions(ctx, app)
+		if err != nil {
+			return nil, fmt.Errorf("reading the %s versions the release pins: %w", rp.System(), err)
+		}
+		for path, v := range versions {
+			if out == nil {
+				out = map[string]int{}
+			}
+			out[path] = v
+		}
+	}
+	return out, nil
 }
 
 // autoscaledCounts sets, for each autoscaled web or worker process, the live count of its group — what the

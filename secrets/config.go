@@ -21,9 +21,19 @@ func metadataPath(mount, namespace, jobID, process string) string {
 	return fmt.Sprintf("%s/metadata/%s/%s/%s", mount, namespace, jobID, process)
 }
 
-// EnvTemplate returns the Nomad template that renders the secret at path as an env file (KEY="value" lines,
-// values JSON-quoted so that newlines and quotes survive).
-func EnvTemplate(path string) string {
+// secretName returns the name of a process's secret inside the mount, as the KV v2 helpers of vaultapi take it.
+func secretName(namespace, jobID, process string) string {
+	return namespace + "/" + jobID + "/" + process
+}
+
+// EnvTemplate returns the Nomad template that renders version of the secret at path as an env file (KEY="value"
+// lines, values JSON-quoted so that newlines and quotes survive). A version > 0 pins the KV v2 version the
+// template reads (consul-template passes "?version=N" to Vault), so the rendered values never change under a
+// running allocation; 0 reads the latest version (offline renders, where no version is known).
+func EnvTemplate(path string, version int) string {
+	if version > 0 {
+		path = fmt.Sprintf("%s?version=%d", path, version)
+	}
 	return `{{ with secret "` + path + `" }}{{ range $k, $v := .Data.data }}{{ $k }}={{ $v | toJSON }}
 {{ end }}{{ end }}`
 }

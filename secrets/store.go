@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 
 	vaultapi "github.com/hashicorp/vault/api"
 
@@ -20,18 +21,29 @@ type JobOf func(app *jobspec.App, p *jobspec.Process) string
 
 // ConfigStore plans and writes the apps' sensitive config vars in Vault KV v2. It implements
 // change.ResourcePlanner: secrets are written before any task that reads them starts, and removed only after
-// the release that no longer reads them is healthy.
+// the release that no longer reads them is healthy. It implements change.Pinner: each release's templates read
+// one KV version, so a changed value rolls out like code and old allocations keep the values they started with.
+//
+// The store remembers the versions its last PinnedVersions calls promised (by path and values) until
+// ApplyResources checks the versions it writes against them; that memory is a cross-check, never a source of
+// truth, and is lost with the process together with the deploy it belonged to.
 type ConfigStore struct {
 	vault *vaultapi.Client
 	mount string
 	jobOf JobOf
+
+	mu   sync.Mutex
+	pins map[pinKey]int
 }
 
-var _ change.ResourcePlanner = (*ConfigStore)(nil)
+var (
+	_ change.ResourcePlanner = (*ConfigStore)(nil)
+	_ change.Pinner          = (*ConfigStore)(nil)
+)
 
 // NewConfigStore returns a store over the KV v2 engine at mount, naming jobs with jobOf.
 func NewConfigStore(vault *vaultapi.Client, mount string, jobOf JobOf) *ConfigStore {
-	return &ConfigStore{vault: vault, mount: mount, jobOf: jobOf}
+	return &ConfigStore{vault: vault, mount: mount, jobOf: jobOf, pins: map[pinKey]int{}}
 }
 
 // System reports "vault".
@@ -51,6 +63,23 @@ func (s *ConfigStore) desired(app *jobspec.App) map[string]map[string]string {
 	return out
 }
 
+// PinnedVersions returns, keyed by ConfigPath, the KV version the app's templates read: the current version
+// when its values equal the app's, else the next one, which ApplyResources writes.
+func (s *ConfigStore) PinnedVersions(ctx context.Context, app *jobspec.App) (map[string]int, error) {
+	out := map[string]int{}
+	for key, env := range s.desired(app) {
+		jobID, process, _ := strings.Cut(key, "/")
+		st, err := s.state(ctx, app, jobID, process)
+		if err != nil {
+			return nil, err
+		}
+		path := ConfigPath(s.mount, app.Namespace, jobID, process)
+		out[path] = st.pinned(env)
+		s.remember(pinKey{path, digest(env)}, out[path])
+	}
+	return out, nil
+}
+
 // PlanResources compares the app's sensitive env vars with Vault. Diffs name the keys only.
 func (s *ConfigStore) PlanResources(ctx context.Context, app *jobspec.App) ([]*change.Change, error) {
 	live, err := s.live(ctx, app.Namespace, app.Name)
@@ -64,44 +93,67 @@ func (s *ConfigStore) PlanResources(ctx context.Context, app *jobspec.App) ([]*c
 		ch := &change.Change{Resource: ResourceSecret, Namespace: app.Namespace,
 			Name: ConfigPath(s.mount, app.Namespace, jobID, process), Action: change.None}
 		w, inWant := want[key]
+		if !inWant {
+			ch.Action = change.Delete
+			out = append(out, ch)
+			continue
+		}
+		st, err := s.state(ctx, app, jobID, process)
+		if err != nil {
+			return nil, err
+		}
 		if _, inLive := live[key]; !inLive {
 			ch.Action = change.Create
-		} else if !inWant {
-			ch.Action = change.Delete
-		} else {
-			cur, err := s.read(ctx, ch.Name)
-			if err != nil {
-				return nil, err
-			}
-			ch.Diff = keyDiff(cur, w)
-			if len(ch.Diff) > 0 {
-				ch.Action = change.Update
-			}
+		} else if ch.Diff = keyDiff(st.values, w); len(ch.Diff) > 0 {
+			ch.Action = change.Update
+		}
+		if ch.Action != change.None {
+			ch.Notes = []string{fmt.Sprintf("written as version %d, which the new release reads: the jobs roll out "+
+				"with it like a code change", st.pinned(w))}
 		}
 		out = append(out, ch)
 	}
 	return out, nil
 }
 
-// ApplyResources writes the app's secrets (a new KV version only when a value changed); it deletes nothing.
+// ApplyResources writes the app's secrets — a new KV version only when a value changed, with check-and-set on the
+// current version — and deletes nothing. It fails when the version Vault stores differs from the one
+// PinnedVersions promised for the same values (something other than skiff wrote the secret in between).
 func (s *ConfigStore) ApplyResources(ctx context.Context, app *jobspec.App) error {
 	want := s.desired(app)
-	for key, env := range want {
+	for _, key := range sortedKeys(want, want) {
+		env := want[key]
 		jobID, process, _ := strings.Cut(key, "/")
 		path := ConfigPath(s.mount, app.Namespace, jobID, process)
-		if cur, err := s.read(ctx, path); err == nil && len(keyDiff(cur, env)) == 0 {
+		st, err := s.state(ctx, app, jobID, process)
+		if err != nil {
+			return err
+		}
+		pinned := st.pinned(env)
+		if promised, ok := s.recall(pinKey{path, digest(env)}); ok && promised != pinned {
+			return fmt.Errorf("config secret %s changed in Vault after the release was compiled (it reads version %d, "+
+				"Vault is at version %d): something other than skiff writes it; deploy again", path, promised, st.current)
+		}
+		if !st.labelled {
+			if err := s.label(ctx, app, jobID, process); err != nil {
+				return err
+			}
+		}
+		if pinned == st.current {
 			continue
 		}
 		data := map[string]interface{}{}
 		for k, v := range env {
 			data[k] = v
 		}
-		if _, err := s.vault.Logical().WriteWithContext(ctx, path, map[string]interface{}{"data": data}); err != nil {
-			return fmt.Errorf("writing config secret %s to Vault: %w", path, err)
+		sec, err := s.vault.KVv2(s.mount).Put(ctx, secretName(app.Namespace, jobID, process), data,
+			vaultapi.WithCheckAndSet(st.current))
+		if err != nil {
+			return fmt.Errorf("writing config secret %s to Vault as version %d: %w", path, pinned, err)
 		}
-		meta := map[string]interface{}{"custom_metadata": map[string]string{"skiff_app": app.Name, "skiff_namespace": app.Namespace}}
-		if _, err := s.vault.Logical().WriteWithContext(ctx, metadataPath(s.mount, app.Namespace, jobID, process), meta); err != nil {
-			return fmt.Errorf("labelling config secret %s in Vault: %w", path, err)
+		if got := sec.VersionMetadata; got == nil || got.Version != pinned {
+			return fmt.Errorf("config secret %s was stored as version %s, but the release reads version %d: "+
+				"something other than skiff writes it; deploy again", path, versionOf(got), pinned)
 		}
 	}
 	return nil
@@ -190,22 +242,6 @@ func (s *ConfigStore) list(ctx context.Context, path string) ([]string, error) {
 		if s, ok := k.(string); ok {
 			out = append(out, s)
 		}
-	}
-	return out, nil
-}
-
-func (s *ConfigStore) read(ctx context.Context, path string) (map[string]string, error) {
-	sec, err := s.vault.Logical().ReadWithContext(ctx, path)
-	if err != nil {
-		return nil, fmt.Errorf("reading %s from Vault: %w", path, err)
-	}
-	out := map[string]string{}
-	if sec == nil {
-		return out, nil
-	}
-	data, _ := sec.Data["data"].(map[string]interface{})
-	for k, v := range data {
-		out[k] = fmt.Sprint(v)
 	}
 	return out, nil
 }

@@ -19,6 +19,9 @@ type CompileOptions struct {
 	Counts map[string]int
 	// SecretsMount is the Vault KV v2 mount that sensitive env vars are read from (default "secret").
 	SecretsMount string
+	// SecretVersions pins the KV v2 version each process's config template reads, keyed by secrets.ConfigPath
+	// (change.Pinner's PinnedVersions). A path without a version reads the latest (offline renders).
+	SecretVersions map[string]int
 	// Offerings holds the catalog offering of each bind, keyed by offering name. A bind whose offering is
 	// missing makes Compile fail.
 	Offerings map[string]*secrets.Offering

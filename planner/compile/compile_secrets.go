@@ -9,7 +9,9 @@ import (
 
 // secretEnv moves the sensitive env vars of p out of env (so they never reach the job) and gives the task a
 // Vault identity and a template that renders them from Vault KV at run time (secrets.ConfigStore writes them
-// there before the job is registered).
+// there before the job is registered). The template reads the KV version pinned in opts.SecretVersions (the
+// latest when none is known), so a changed value changes the job and rolls out like code; nothing restarts in
+// place: the pinned values never change under a running allocation, and a new Vault token does not change them.
 func (c *compiler) secretEnv(t *nomadapi.Task, p *jobspec.Process, env map[string]string) {
 	sensitive := secrets.SensitiveEnv(c.app, p)
 	if len(sensitive) == 0 {
@@ -19,15 +21,15 @@ func (c *compiler) secretEnv(t *nomadapi.Task, p *jobspec.Process, env map[strin
 		delete(env, k)
 	}
 	path := secrets.ConfigPath(c.opts.SecretsMount, c.app.Namespace, JobIDOf(c.app, p), p.Name)
-	tmpl := secrets.EnvTemplate(path)
+	tmpl := secrets.EnvTemplate(path, c.opts.SecretVersions[path])
 	if t.Vault == nil {
-		t.Vault = &nomadapi.Vault{ChangeMode: ptr("restart")}
+		t.Vault = &nomadapi.Vault{ChangeMode: ptr("noop")}
 	}
 	t.Templates = append(t.Templates, &nomadapi.Template{
 		EmbeddedTmpl: &tmpl,
 		DestPath:     ptr("secrets/skiff-config.env"),
 		Envvars:      ptr(true),
-		ChangeMode:   ptr("restart"),
+		ChangeMode:   ptr("noop"),
 	})
 }
 
@@ -49,8 +51,10 @@ func (c *compiler) binds(t *nomadapi.Task, p *jobspec.Process) {
 			continue
 		}
 		if t.Vault == nil {
-			t.Vault = &nomadapi.Vault{ChangeMode: ptr("restart")}
+			t.Vault = &nomadapi.Vault{}
 		}
+		// Bind credentials are leases of the task's Vault token: a new token means new credentials.
+		t.Vault.ChangeMode = ptr("restart")
 		t.Vault.Role = secrets.RoleName(c.app.Namespace, c.app.Name)
 		tmpl := secrets.BindTemplate(c.app.Namespace, c.app.Name, b, c.opts.Offerings[b.Offering])
 		t.Templates = append(t.Templates, &nomadapi.Template{

@@ -12,6 +12,18 @@ import (
 	"github.com/skiffpaas/skiff/planner/compile"
 )
 
+// sensitiveSpec has one web process with a sensitive env var (from a sensitive variable's default).
+const sensitiveSpec = `variable "key" {
+  type      = string
+  sensitive = true
+  default   = "k-1"
+}
+app "a" {
+  image = "a:1"
+  env   = { API_KEY = var.key, MODE = "plain" }
+  web "web" { port = 8080 }
+}`
+
 // compileCase is one spec and what its compiled jobs must hold.
 type compileCase struct {
 	name string
@@ -545,6 +557,32 @@ func compileCases() []compileCase {
 				w := group(t, j, "w").Tasks[0]
 				eq(t, "bind limited to web", w.Vault == nil && len(w.Templates) == 0, true)
 				eq(t, "no warnings: upstreams deploy", len(d.Warnings), 0)
+			},
+		},
+		{
+			name: "sensitive env reads the pinned KV version and never restarts in place",
+			src:  sensitiveSpec,
+			opts: compile.CompileOptions{SecretVersions: map[string]int{"secret/data/default/a/web": 3}},
+			check: func(t *testing.T, _ *jobspec.App, d *compile.Desired) {
+				web := group(t, job(t, d, "a"), "web").Tasks[0]
+				if web.Vault == nil || len(web.Templates) != 1 {
+					t.Fatalf("web task: vault %v, %d templates; want a Vault block and one template", web.Vault, len(web.Templates))
+				}
+				eq(t, "template", *web.Templates[0].EmbeddedTmpl, `{{ with secret "secret/data/default/a/web?version=3" }}`+
+					`{{ range $k, $v := .Data.data }}{{ $k }}={{ $v | toJSON }}`+"\n"+`{{ end }}{{ end }}`)
+				eq(t, "template change_mode", *web.Templates[0].ChangeMode, "noop")
+				eq(t, "vault change_mode", *web.Vault.ChangeMode, "noop")
+				eq(t, "env keeps the plain value only", web.Env["API_KEY"], "")
+				eq(t, "plain env", web.Env["MODE"], "plain")
+			},
+		},
+		{
+			name: "sensitive env without a pinned version reads the latest",
+			src:  sensitiveSpec,
+			check: func(t *testing.T, _ *jobspec.App, d *compile.Desired) {
+				web := group(t, job(t, d, "a"), "web").Tasks[0]
+				eq(t, "template path", strings.Contains(*web.Templates[0].EmbeddedTmpl,
+					`{{ with secret "secret/data/default/a/web" }}`), true)
 			},
 		},
 		{
