@@ -3,7 +3,6 @@ package planner
 import (
 	"context"
 	"fmt"
-	"sort"
 	"time"
 
 	nomadapi "github.com/hashicorp/nomad/api"
@@ -16,17 +15,25 @@ type EventKind string
 const (
 	// EventStep is a step of the apply (a job registered, a release task started, a job pruned).
 	EventStep EventKind = "step"
-	// EventProgress carries the per-group counts of a running deployment.
+	// EventProgress carries the per-group counts of a running deployment (or, for a job version that needs
+	// no deployment, of its allocations).
 	EventProgress EventKind = "progress"
+	// EventProblem is trouble seen while watching (an image that cannot be pulled, an OOM kill, a non-zero
+	// exit, a failing health check with its output): one event per distinct cause, not one per allocation.
+	EventProblem EventKind = "problem"
 )
 
-// Event is one progress event of Deploy or Rollback.
+// Event is one progress event of Deploy, Rollback or Promote.
 type Event struct {
 	Time    time.Time       `json:"time"`
 	Kind    EventKind       `json:"kind"`
 	Job     string          `json:"job,omitempty"`
 	Message string          `json:"message"`
 	Groups  []GroupProgress `json:"groups,omitempty"`
+	// Group and Alloc name, on a problem event, the task group and the (short) ID of the first allocation
+	// that reported the cause.
+	Group string `json:"group,omitempty"`
+	Alloc string `json:"alloc,omitempty"`
 }
 
 // GroupProgress is one task group's state in a deployment.
@@ -46,7 +53,7 @@ type registration struct {
 	Job *nomadapi.Job
 	// Version is the job version the registration created.
 	Version uint64
-	// EvalID is the evaluation Register returned.
+	// EvalID is the evaluation Register returned ("" when it returned none).
 	EvalID string
 }
 
@@ -58,126 +65,114 @@ type watchResult struct {
 	Note string
 }
 
-// watch follows reg to its end. onDeployment, if set, is called as soon as the deployment's ID is known, so that
-// the release record holds it before the watch ends. A failure is a *DeployError.
+// watch follows reg to its end, the way `nomad job run` does: first the evaluation (a placement failure ends
+// the watch at once), then the deployment the evaluation created or, for a version that needs none (system
+// jobs, a version that changed no allocation), the allocations of the version and their Consul checks.
+// onDeployment, if set, is called as soon as the deployment's ID is known, so that the release record holds
+// it before the watch ends. Trouble seen on the way is emitted as EventProblem events. A failure is a
+// *DeployError; any other error is one talking to Nomad or Consul (or ctx's).
+//
+// The watch holds at most one blocking query at a time (Nomad caps HTTP connections per client IP).
 func (s *Stack) watch(ctx context.Context, reg registration, opts DeployOptions, onDeployment func(id string) error) (watchResult, error) {
-	dep, err := s.findDeployment(ctx, *reg.Job.Namespace, *reg.Job.ID, reg.Version)
-	if err != nil || dep == nil {
-		return watchResult{}, err
-	}
-	if onDeployment != nil {
-		if err := onDeployment(dep.ID); err != nil {
+	w := s.newJobWatch(reg.Job, reg.Version, opts)
+	depID := ""
+	if reg.EvalID != "" {
+		ev, err := w.followEval(ctx, reg.EvalID)
+		if err != nil {
 			return watchResult{}, err
 		}
+		w.since = ev.CreateTime
+		depID = ev.DeploymentID
+		if reason := placementFailure(ev); reason != "" {
+			return watchResult{DeploymentID: depID}, w.placementFailed(ctx, ev, reason, onDeployment)
+		}
+		if ev.Status != nomadapi.EvalStatusComplete {
+			return watchResult{}, &DeployError{Step: w.step(), Reason: fmt.Sprintf("Nomad's evaluation %s ended %s: %s",
+				shortID(ev.ID), ev.Status, oneLine(ev.StatusDescription))}
+		}
 	}
-	note, err := s.watchDeployment(ctx, reg.Job, reg.Version, opts)
-	return watchResult{DeploymentID: dep.ID, Note: note}, err
+	if depID == "" {
+		d, err := w.versionDeployment(ctx)
+		if err != nil {
+			return watchResult{}, err
+		}
+		if d != nil {
+			depID = d.ID
+		}
+	}
+	if depID == "" {
+		note, err := w.judgeAllocs(ctx)
+		return watchResult{Note: note}, err
+	}
+	if onDeployment != nil {
+		if err := onDeployment(depID); err != nil {
+			return watchResult{DeploymentID: depID}, err
+		}
+	}
+	note, err := w.followDeployment(ctx, depID)
+	return watchResult{DeploymentID: depID, Note: note}, err
 }
 
-// deploymentAppearWait bounds how long a registered job may go without a deployment for its version: a job
-// version that changes no allocation gets none.
-const deploymentAppearWait = 15 * time.Second
-
-// watchDeployment follows the deployment of job version with one blocking query at a time (Nomad caps HTTP
-// connections per client IP). It returns nil when the deployment succeeded, a note when it waits for manual
-// promotion, and a *DeployError when it failed.
-func (s *Stack) watchDeployment(ctx context.Context, job *nomadapi.Job, version uint64, opts DeployOptions) (string, error) {
-	ns, jobID := *job.Namespace, *job.ID
-	dep, err := s.findDeployment(ctx, ns, jobID, version)
-	if err != nil || dep == nil {
-		return "", err
-	}
-	var index uint64
-	last := ""
-	for {
-		q := (&nomadapi.QueryOptions{Namespace: ns, WaitIndex: index, WaitTime: 10 * time.Second}).WithContext(ctx)
-		d, meta, err := s.Nomad.Deployments().Info(dep.ID, q)
-		if err != nil {
-			if ctx.Err() != nil {
-				return "", ctx.Err()
-			}
-			return "", fmt.Errorf("watching deployment of %s: %w", jobID, err)
-		}
-		if meta.LastIndex < index {
-			index = 0 // the index went backwards (a new leader): start over
-		} else {
-			index = meta.LastIndex
-		}
-		groups := groupProgress(d)
-		if line := fmt.Sprint(d.Status, groups); line != last {
-			last = line
-			opts.emit(Event{Kind: EventProgress, Job: jobID, Message: d.StatusDescription, Groups: groups})
-			if s.Traffic != nil {
-				if err := s.Traffic.DeploymentChanged(ctx, job, d); err != nil {
-					return "", fmt.Errorf("steering traffic for %s: %w", jobID, err)
-				}
-			}
-		}
-		if s.Traffic != nil && (d.Status == "successful" || d.Status == "failed" || d.Status == "cancelled") {
-			if err := s.Traffic.DeploymentEnded(ctx, job, d); err != nil {
-				return "", fmt.Errorf("steering traffic for %s: %w", jobID, err)
-			}
-		}
-		switch d.Status {
-		case "successful":
-			opts.emit(Event{Kind: EventStep, Job: jobID, Message: fmt.Sprintf("Deployment of %s version %d is healthy", jobID, version)})
-			return "", nil
-		case "failed", "cancelled":
-			return "", s.deploymentFailure(ctx, d)
-		case "blocked", "paused", "pending", "unblocking", "initializing", "running":
-			if awaitingPromotion(d, autoPromoted(job)) {
-				return fmt.Sprintf("deployment %s of %s waits for manual promotion (its canaries are healthy): "+
-					"promote it with `skiff promote %s`", shortID(d.ID), jobID, jobID), nil
-			}
-		}
-	}
+// jobWatch is the state of watching one registered job version.
+type jobWatch struct {
+	s       *Stack
+	job     *nomadapi.Job
+	ns, id  string
+	version uint64
+	opts    DeployOptions
+	// since is when the watched version began (Nomad's clock, Unix nanoseconds): older task events are history.
+	since    int64
+	problems *problemSet
+	// failCause is set once skiff failed the deployment in Nomad: it is the reason of the watch's failure.
+	failCause string
 }
 
-// findDeployment waits for the deployment of job version to appear; nil when none appears in time.
-func (s *Stack) findDeployment(ctx context.Context, ns, jobID string, version uint64) (*nomadapi.Deployment, error) {
-	deadline := time.Now().Add(deploymentAppearWait)
-	var index uint64
-	for time.Now().Before(deadline) {
-		q := (&nomadapi.QueryOptions{Namespace: ns, WaitIndex: index, WaitTime: 2 * time.Second}).WithContext(ctx)
-		d, meta, err := s.Nomad.Jobs().LatestDeployment(jobID, q)
-		if err != nil {
-			return nil, fmt.Errorf("reading deployments of %s: %w", jobID, err)
-		}
-		if d != nil && d.JobVersion == version {
+func (s *Stack) newJobWatch(job *nomadapi.Job, version uint64, opts DeployOptions) *jobWatch {
+	ns := "default"
+	if job.Namespace != nil && *job.Namespace != "" {
+		ns = *job.Namespace
+	}
+	return &jobWatch{s: s, job: job, ns: ns, id: *job.ID, version: version, opts: opts,
+		since: time.Now().UnixNano(), problems: newProblemSet()}
+}
+
+func (w *jobWatch) step() string {
+	return fmt.Sprintf("deployment of %s version %d", w.id, w.version)
+}
+
+func (w *jobWatch) query(ctx context.Context, index uint64, wait time.Duration) *nomadapi.QueryOptions {
+	return (&nomadapi.QueryOptions{Namespace: w.ns, WaitIndex: index, WaitTime: wait}).WithContext(ctx)
+}
+
+// versionDeployment returns the job's deployment of the watched version, nil when it has none.
+func (w *jobWatch) versionDeployment(ctx context.Context) (*nomadapi.Deployment, error) {
+	ds, _, err := w.s.Nomad.Jobs().Deployments(w.id, false, w.query(ctx, 0, 0))
+	if err != nil {
+		return nil, fmt.Errorf("reading deployments of %s: %w", w.id, err)
+	}
+	for _, d := range ds {
+		if d.JobVersion == w.version {
 			return d, nil
 		}
-		if d != nil && d.JobVersion > version {
-			return nil, nil // superseded by a newer version
-		}
-		index = meta.LastIndex
 	}
 	return nil, nil
 }
 
-func groupProgress(d *nomadapi.Deployment) []GroupProgress {
-	var out []GroupProgress
-	for name, st := range d.TaskGroups {
-		out = append(out, GroupProgress{Group: name, Desired: st.DesiredTotal, Placed: st.PlacedAllocs,
-			Healthy: st.HealthyAllocs, Unhealthy: st.UnhealthyAllocs, DesiredCanaries: st.DesiredCanaries,
-			Promoted: st.Promoted})
+// nextIndex returns the index for the next blocking query: the one Nomad returned, or 0 when it went
+// backwards (a new leader, a restored snapshot).
+func nextIndex(prev, got uint64) uint64 {
+	if got < prev {
+		return 0
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Group < out[j].Group })
-	return out
+	return got
 }
 
-// awaitingPromotion reports whether every canary is placed and healthy but some group needs a manual promote.
-func awaitingPromotion(d *nomadapi.Deployment, auto map[string]bool) bool {
-	waiting := false
-	for name, st := range d.TaskGroups {
-		if st.DesiredCanaries == 0 || st.Promoted {
-			continue
-		}
-		if auto[name] || len(st.PlacedCanaries) < st.DesiredCanaries || st.HealthyAllocs < st.DesiredCanaries {
-			return false
-		}
-		waiting = true
+// queryErr wraps an error of a watch query, preferring ctx's error when ctx ended.
+func queryErr(ctx context.Context, what string, err error) error {
+	if ctx.Err() != nil {
+		return ctx.Err()
 	}
-	return waiting
+	return fmt.Errorf("%s: %w", what, err)
 }
 
 func shortID(id string) string {
@@ -185,17 +180,4 @@ func shortID(id string) string {
 		return id[:8]
 	}
 	return id
-}
-
-// autoPromoted returns, per group of job, whether its canaries are promoted automatically.
-func autoPromoted(job *nomadapi.Job) map[string]bool {
-	out := map[string]bool{}
-	for _, g := range job.TaskGroups {
-		u := g.Update
-		if u == nil {
-			u = job.Update
-		}
-		out[*g.Name] = u != nil && u.AutoPromote != nil && *u.AutoPromote
-	}
-	return out
 }

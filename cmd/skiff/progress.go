@@ -31,12 +31,33 @@ func (p *progress) event(e planner.Event) {
 			return
 		}
 		fmt.Fprintf(p.w, "%s %s\n", e.Time.Format("15:04:05"), strings.Join(lines, " | "))
+	case planner.EventProblem:
+		if p.tty {
+			p.drawn = 0 // keep the last table on screen above the problem
+		}
+		fmt.Fprintf(p.w, "%s %s\n", e.Time.Format("15:04:05"), problemLine(e))
 	default:
 		if p.tty {
 			p.drawn = 0 // keep the last table on screen above the step
 		}
 		fmt.Fprintf(p.w, "%s %s\n", e.Time.Format("15:04:05"), e.Message)
 	}
+}
+
+// problemLine renders a problem event as one plain line: "problem: shop (group web, alloc 1a2b3c4d): <cause>".
+func problemLine(e planner.Event) string {
+	var where []string
+	if e.Group != "" {
+		where = append(where, "group "+e.Group)
+	}
+	if e.Alloc != "" {
+		where = append(where, "alloc "+e.Alloc)
+	}
+	l := "problem: " + e.Job
+	if len(where) > 0 {
+		l += " (" + strings.Join(where, ", ") + ")"
+	}
+	return l + ": " + e.Message
 }
 
 // clear moves the cursor up over the previous table and erases it.
@@ -67,8 +88,8 @@ func progressLines(e planner.Event) []string {
 	return lines
 }
 
-// renderDeployError explains a failed deploy: what failed, Nomad's reason, the revert, and per allocation its
-// last task events and log lines.
+// renderDeployError explains a failed deploy: what failed, the cause, the revert, and per distinct cause of the
+// failed allocations one of them with its last task events and log lines (and how many more failed alike).
 func renderDeployError(e *planner.DeployError) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Error: %s failed\n  %s\n", e.Step, e.Reason)
@@ -76,7 +97,14 @@ func renderDeployError(e *planner.DeployError) string {
 		fmt.Fprintf(&b, "  Nomad auto-reverted the job to its last stable version (now job version %d).\n", e.RevertedToVersion)
 	}
 	for _, a := range e.Allocs {
-		fmt.Fprintf(&b, "\n  allocation %s (group %s): %s\n", a.ID, a.Group, a.Status)
+		fmt.Fprintf(&b, "\n  allocation %s (group %s): %s", a.ID, a.Group, a.Status)
+		if len(a.Others) > 0 {
+			fmt.Fprintf(&b, " (and %d more alike: %s)", len(a.Others), strings.Join(limitList(a.Others, 5), ", "))
+		}
+		b.WriteString("\n")
+		if a.Cause != "" && a.Cause != e.Reason {
+			fmt.Fprintf(&b, "    cause: %s\n", a.Cause)
+		}
 		for _, ev := range a.Events {
 			fmt.Fprintf(&b, "    %s\n", ev)
 		}
@@ -96,4 +124,12 @@ func lastLines(s string, n int) []string {
 		lines = lines[len(lines)-n:]
 	}
 	return lines
+}
+
+// limitList returns the first n of ss, with "…" when there are more.
+func limitList(ss []string, n int) []string {
+	if len(ss) <= n {
+		return ss
+	}
+	return append(append([]string{}, ss[:n]...), "…")
 }
