@@ -89,7 +89,7 @@ app "books" {
 		}
 	})
 	t.Run("destroy removes the Vault objects", func(t *testing.T) {
-		if _, err := st.Destroy(ctx, "default", "books"); err != nil {
+		if _, err := st.Destroy(ctx, "default", "books", planner.DeployOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		if sec, _ := v.Logical().Read("database/roles/skiff_default_books_db"); sec != nil {

@@ -242,7 +242,7 @@ func TestConnectMesh(t *testing.T) {
 	})
 
 	t.Run("destroy removes the app's intentions", func(t *testing.T) {
-		if _, err := st.Destroy(ctx, "default", "storefront"); err != nil {
+		if _, err := st.Destroy(ctx, "default", "storefront", planner.DeployOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		entry, _, err := st.Consul.ConfigEntries().Get(consulapi.ServiceIntentions, backend, nil)

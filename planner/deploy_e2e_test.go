@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -106,7 +107,8 @@ func TestDeployLifecycle(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if res.Release.Number != 3 || !strings.Contains(res.Release.Description, "release 1") {
+		// Releases 3 (broken health) and 4 (failing release task) are recorded as failed.
+		if res.Release.Number != 5 || !strings.Contains(res.Release.Description, "release 1") {
 			t.Fatalf("rollback release = %+v", res.Release)
 		}
 		waitBody(t, url, "hello from shop v1", 30*time.Second)
@@ -185,8 +187,13 @@ func TestDeployLifecycle(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(rs) != 4 || rs[0].Number != 4 {
-			t.Fatalf("releases %+v", rs)
+		states := make([]string, 0, len(rs))
+		for _, r := range rs {
+			states = append(states, fmt.Sprintf("%d:%s", r.Number, r.State))
+		}
+		want := "6:succeeded 5:succeeded 4:failed 3:failed 2:succeeded 1:succeeded"
+		if got := strings.Join(states, " "); got != want {
+			t.Fatalf("releases %s, want %s", got, want)
 		}
 	})
 }

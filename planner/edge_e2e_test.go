@@ -305,7 +305,7 @@ func TestEdge(t *testing.T) {
 	})
 
 	t.Run("destroy removes routes and weights", func(t *testing.T) {
-		if _, err := st.Destroy(ctx, "default", "edgeweb"); err != nil {
+		if _, err := st.Destroy(ctx, "default", "edgeweb", planner.DeployOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		waitFabio(t, fabio, 30*time.Second, "no route of edgeweb", func(ts []edge.FabioTarget) bool {
@@ -639,7 +639,7 @@ func propagateOnce(b *testing.B, st *planner.Stack, image, proxy, app string) pr
 	}
 	stopPolls()
 	wg.Wait()
-	if _, err := st.Destroy(ctx, "default", app); err != nil {
+	if _, err := st.Destroy(ctx, "default", app, planner.DeployOptions{}); err != nil {
 		b.Fatal(err)
 	}
 	return m

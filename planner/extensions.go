@@ -31,3 +31,6 @@ const (
 	ActionDelete = change.Delete
 	ActionNone   = change.None
 )
+
+// Pinner is a ResourcePlanner whose versions each release pins (config values in Vault KV v2).
+type Pinner = change.Pinner

@@ -8,29 +8,53 @@ import (
 	nomadapi "github.com/hashicorp/nomad/api"
 )
 
-// runOnce dispatches the parameterized release job once and waits for its run to finish. A failure, a run
-// that cannot be placed, or a timeout returns a *DeployError; a timed-out run is stopped.
-func (s *Stack) runOnce(ctx context.Context, job *nomadapi.Job, timeout time.Duration, opts DeployOptions) error {
-	ns := *job.Namespace
+// runReleaseTask runs the release job once for the release: it dispatches a child unless the release record
+// already names one (a retried or adopted release waits for that child instead of dispatching again), records
+// the child before waiting, and waits for it. A failure, a run that cannot be placed, or a timeout returns a
+// *DeployError; a timed-out or interrupted run is stopped.
+func (s *Stack) runReleaseTask(ctx context.Context, set *applySet, job *nomadapi.Job, opts DeployOptions) error {
+	ns, id, rec := *job.Namespace, *job.ID, set.rec
 	w := (&nomadapi.WriteOptions{Namespace: ns}).WithContext(ctx)
-	resp, _, err := s.Nomad.Jobs().Dispatch(*job.ID, nil, nil, "", w)
-	if err != nil {
-		return fmt.Errorf("dispatching release task %q: %w", *job.ID, err)
+	child := rec.ReleaseTasks[id]
+	if child == "" {
+		opts.emit(Event{Kind: EventStep, Job: id, Message: fmt.Sprintf("Running release task %s", id)})
+		resp, _, err := s.Nomad.Jobs().Dispatch(id, nil, nil, "", w)
+		if err != nil {
+			return fmt.Errorf("dispatching release task %q: %w", id, err)
+		}
+		child = resp.DispatchedJobID
+		if rec.ReleaseTasks == nil {
+			rec.ReleaseTasks = map[string]string{}
+		}
+		rec.ReleaseTasks[id] = child
+		if err := s.Releases.Update(ctx, rec.Namespace, rec.App, rec); err != nil {
+			return err
+		}
+	} else {
+		opts.emit(Event{Kind: EventStep, Job: id, Message: fmt.Sprintf("Release task %s already runs for release %d (%s): waiting for it", id, rec.Number, child)})
 	}
-	step := "release task " + *job.ID
+	step := "release task " + id
+	timeout := set.timeouts[id]
 	if timeout <= 0 {
 		timeout = 10 * time.Minute
 	}
-	status, allocID, err := s.WaitBatch(ctx, ns, resp.DispatchedJobID, timeout)
+	status, allocID, err := s.WaitBatch(ctx, ns, child, timeout)
+	if err == nil && ctx.Err() != nil {
+		err = ctx.Err()
+	}
 	if err != nil {
-		return err
+		stop := (&nomadapi.WriteOptions{Namespace: ns}).WithContext(context.WithoutCancel(ctx))
+		if _, _, derr := s.Nomad.Jobs().Deregister(child, false, stop); derr != nil {
+			return fmt.Errorf("%s interrupted (%w); it may still be running as %s: %v", step, err, child, derr)
+		}
+		return fmt.Errorf("%s interrupted (%w): its run %s was stopped", step, err, child)
 	}
 	switch status {
 	case nomadapi.AllocClientStatusComplete:
-		opts.emit(Event{Kind: EventStep, Job: *job.ID, Message: fmt.Sprintf("Release task %s completed", *job.ID)})
+		opts.emit(Event{Kind: EventStep, Job: id, Message: fmt.Sprintf("Release task %s completed", id)})
 		return nil
 	case "timeout":
-		_, _, _ = s.Nomad.Jobs().Deregister(resp.DispatchedJobID, false, w)
+		_, _, _ = s.Nomad.Jobs().Deregister(child, false, w)
 		e := &DeployError{Step: step, Reason: fmt.Sprintf("did not finish within its timeout of %s; it was stopped", timeout)}
 		if allocID != "" {
 			e.Allocs = []AllocFailure{s.allocFailure(ctx, ns, allocID)}

@@ -3,6 +3,7 @@ package planner
 import (
 	"errors"
 	"github.com/skiffpaas/skiff/planner/compile"
+	"github.com/skiffpaas/skiff/planner/release"
 	"net/http"
 	"os"
 	"strings"
@@ -23,8 +24,8 @@ type Stack struct {
 	Nomad *nomadapi.Client
 	// Consul holds the service catalog that status reads.
 	Consul *consulapi.Client
-	// Releases records releases and scale overrides in Consul KV.
-	Releases *ReleaseStore
+	// Releases keeps release records, snapshots, the deploy lock and the formation in Consul KV.
+	Releases *release.Store
 	// Resources are the other systems' planners (Consul intentions, Fabio routes), in apply order.
 	Resources []ResourcePlanner
 	// Traffic, if set, steers traffic during deployments (Fabio canary weights).
@@ -38,7 +39,7 @@ type Stack struct {
 
 // NewStack returns a Stack over the given clients.
 func NewStack(nomad *nomadapi.Client, consul *consulapi.Client) *Stack {
-	s := &Stack{Nomad: nomad, Consul: consul, Releases: &ReleaseStore{KV: consul.KV()},
+	s := &Stack{Nomad: nomad, Consul: consul, Releases: release.NewStore(consul),
 		Resources: []ResourcePlanner{catalog.NewIntentions(consul)}}
 	return s.WithFabio(edge.DefaultKVPath)
 }

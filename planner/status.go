@@ -13,9 +13,12 @@ import (
 
 // AppStatus is the live state of an app, read from Nomad and Consul.
 type AppStatus struct {
-	App       string          `json:"app"`
-	Namespace string          `json:"namespace"`
+	App       string `json:"app"`
+	Namespace string `json:"namespace"`
+	// Release is the live release (the newest that succeeded); Latest the newest release when it is another
+	// one (deploying, failed, superseded).
 	Release   *Release        `json:"release,omitempty"`
+	Latest    *Release        `json:"latest,omitempty"`
 	Processes []ProcessStatus `json:"processes"`
 	// Deployments holds the latest deployment of each service or system job.
 	Deployments []DeploymentStatus `json:"deployments,omitempty"`
@@ -54,11 +57,26 @@ func (s *Stack) Status(ctx context.Context, ns, app string) (*AppStatus, error) 
 		return nil, err
 	}
 	st := &AppStatus{App: app, Namespace: ns}
-	if st.Release, err = s.Releases.Latest(ctx, ns, app); err != nil {
+	head, err := s.Releases.Head(ctx, ns, app)
+	if err != nil {
 		return nil, err
 	}
-	if len(live) == 0 && st.Release == nil {
-		return nil, fmt.Errorf("app %q is not deployed in namespace %q", app, ns)
+	if head.Live > 0 {
+		if st.Release, err = s.Releases.Get(ctx, ns, app, head.Live); err != nil {
+			return nil, err
+		}
+	}
+	if head.Latest > head.Live {
+		if st.Latest, err = s.Releases.Get(ctx, ns, app, head.Latest); err != nil {
+			return nil, err
+		}
+	}
+	if len(live) == 0 {
+		if head.Latest == 0 {
+			return nil, fmt.Errorf("app %q is not deployed in namespace %q", app, ns)
+		}
+		return nil, fmt.Errorf("app %q has no jobs in namespace %q, but %d release record(s): a destroy did not finish "+
+			"(run `skiff destroy %s` again) or every job was removed behind skiff's back", app, ns, head.Latest, app)
 	}
 	q := (&nomadapi.QueryOptions{Namespace: ns}).WithContext(ctx)
 	ids := make([]string, 0, len(live))

@@ -117,8 +117,12 @@ func whoami() string {
 // reportError prints err for verb; a *planner.DeployError gets its per-allocation reasons.
 func reportError(ui cli.Ui, verb string, err error) int {
 	var de *planner.DeployError
+	var failed *planner.ReleaseFailedError
 	if errors.As(err, &de) {
 		ui.Error(renderDeployError(de))
+		if errors.As(err, &failed) {
+			ui.Error(fmt.Sprintf("Release %d failed: %s.", failed.Release, failed.Outcome()))
+		}
 		return 1
 	}
 	var diagErr *planner.DiagnosticsError

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -17,23 +18,32 @@ type deployCommand struct{ ui cli.Ui }
 
 func (c *deployCommand) Synopsis() string { return "Deploy the spec: release task, jobs, watch, prune" }
 func (c *deployCommand) Help() string {
-	return `Usage: skiff deploy [-f skiff.hcl] [-detach] [-json] [-var name=value]... [-var-file FILE]...
+	return `Usage: skiff deploy [-f skiff.hcl] [-detach] [-lock-timeout D] [-json] [-var name=value]... [-var-file FILE]...
 
   Validates and plans the spec, runs its release tasks (a failure aborts the deploy before anything else
   changes), registers the jobs, watches every deployment until it is healthy or failed, prunes jobs the
   spec no longer has, and records the release. Deploying an unchanged spec changes nothing.
 
-  Exit status: 0 when the release is healthy (or nothing changed), 1 when it failed — with each failed
-  allocation's events and log tail, and whether Nomad auto-reverted.
+  Every deploy that changes something is recorded as release N before anything changes, and moves through
+  pending → deploying → succeeded | failed | superseded (see skiff releases). Only processes whose jobs
+  changed are replaced. The app's deploy lock (in Consul) is held for the whole apply: a second deploy of the
+  app fails at once naming the holder, or waits with -lock-timeout. When any job of the release fails, every
+  job of the app returns to the previous release.
 
-  -detach  Return once the jobs are registered (release tasks are still waited for).
-  -json    Print the result (or the failure) as JSON instead of progress.`
+  Exit status: 0 when the release is healthy (or nothing changed), 1 when it failed — with the cause, each
+  distinct allocation failure, and the release the app runs again.
+
+  -detach        Return once the jobs are registered (release tasks are still waited for); the release
+                 stays "deploying" until skiff releases or status resolves it from Nomad.
+  -lock-timeout  Wait this long for another deploy of the app to finish (default 0: fail at once).
+  -json          Print the result (or the failure) as JSON instead of progress.`
 }
 
 func (c *deployCommand) Run(args []string) int {
 	fl := flag.NewFlagSet("deploy", flag.ContinueOnError)
 	spec := addSpecFlags(fl)
 	detach := fl.Bool("detach", false, "do not watch deployments")
+	lockTimeout := fl.Duration("lock-timeout", 0, "wait this long for another deploy of the app to finish")
 	asJSON := fl.Bool("json", false, "print the result as JSON")
 	if err := fl.Parse(args); err != nil {
 		return 1
@@ -48,7 +58,7 @@ func (c *deployCommand) Run(args []string) int {
 	}
 	ctx, cancel := signalContext()
 	defer cancel()
-	opts := planner.DeployOptions{Detach: *detach, CreatedBy: whoami()}
+	opts := planner.DeployOptions{Detach: *detach, CreatedBy: whoami(), LockTimeout: *lockTimeout}
 	var prog *progress
 	if !*asJSON {
 		prog = newUIProgress(c.ui)
@@ -77,7 +87,11 @@ func printResult(ui cli.Ui, res *planner.Result) {
 		ui.Warn("Note: " + n)
 	}
 	if res.Release != nil {
-		ui.Output(fmt.Sprintf("Release %d of %s is live (%s).", res.Release.Number, appOf(res), res.Release.Description))
+		if res.Release.State == planner.ReleaseSucceeded {
+			ui.Output(fmt.Sprintf("Release %d of %s is live (%s).", res.Release.Number, appOf(res), res.Release.Description))
+		} else {
+			ui.Output(fmt.Sprintf("Release %d of %s is %s (%s).", res.Release.Number, appOf(res), res.Release.State, res.Release.Description))
+		}
 	}
 }
 
@@ -87,10 +101,10 @@ func printJSONResult(ui cli.Ui, res *planner.Result, err error) int {
 	code := 0
 	if err != nil {
 		code = 1
-		if de, ok := err.(*planner.DeployError); ok {
+		out["error"] = err.Error()
+		var de *planner.DeployError
+		if errors.As(err, &de) {
 			out["failure"] = de
-		} else {
-			out["error"] = err.Error()
 		}
 	}
 	b, _ := json.MarshalIndent(out, "", "  ")

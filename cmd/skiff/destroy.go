@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/hashicorp/cli"
+
+	"github.com/skiffpaas/skiff/planner"
 )
 
 // destroyCommand removes an app.
@@ -14,16 +16,20 @@ func (c *destroyCommand) Synopsis() string {
 	return "Remove an app: jobs, intentions, routes, releases"
 }
 func (c *destroyCommand) Help() string {
-	return `Usage: skiff destroy [-namespace NS] -yes [APP]
+	return `Usage: skiff destroy [-namespace NS] [-lock-timeout D] -yes [APP]
 
-  Stops and purges every job of the app, removes its intentions, routes and canary weights, and deletes its
-  release history. There is no undo; -yes is required.`
+  Stops and purges every job of the app (with the runs of its cron and function jobs), removes its intentions,
+  Vault roles, policies and config values, and canary weights, and then deletes its release history. A destroy
+  that fails part-way keeps the history and can be run again to finish. There is no undo; -yes is required.
+
+  -lock-timeout  Wait this long for a running deploy of the app to finish (default: fail at once).`
 }
 
 func (c *destroyCommand) Run(args []string) int {
 	fl := flag.NewFlagSet("destroy", flag.ContinueOnError)
 	ref := addAppFlags(fl)
 	yes := fl.Bool("yes", false, "confirm")
+	lockTimeout := fl.Duration("lock-timeout", 0, "wait this long for another deploy of the app to finish")
 	if err := fl.Parse(args); err != nil {
 		return 1
 	}
@@ -41,7 +47,7 @@ func (c *destroyCommand) Run(args []string) int {
 	}
 	ctx, cancel := signalContext()
 	defer cancel()
-	ids, err := st.Destroy(ctx, ns, app)
+	ids, err := st.Destroy(ctx, ns, app, planner.DeployOptions{CreatedBy: whoami(), LockTimeout: *lockTimeout})
 	for _, id := range ids {
 		c.ui.Output("Removed job " + id)
 	}

@@ -21,8 +21,10 @@ func (c *releasesCommand) Synopsis() string { return "List an app's releases, ne
 func (c *releasesCommand) Help() string {
 	return `Usage: skiff releases [-namespace NS] [-json] [APP]
 
-  Lists the app's releases (recorded in Consul KV by every successful deploy and rollback): number, time,
-  who, what, spec hash and job versions. Without APP, the app of ./skiff.hcl (or -f FILE).`
+  Lists the app's releases (recorded in Consul KV before every deploy and rollback that changes something):
+  number, state (pending, deploying, succeeded, failed, superseded), time, who, what, spec hash and job
+  versions, and why a release failed. A release left deploying by a process that is gone (killed, or
+  -detach) is resolved from Nomad's deployment state first. Without APP, the app of ./skiff.hcl (or -f FILE).`
 }
 
 func (c *releasesCommand) Run(args []string) int {
@@ -38,7 +40,7 @@ func (c *releasesCommand) Run(args []string) int {
 	}
 	ctx, cancel := signalContext()
 	defer cancel()
-	rs, err := st.Releases.List(ctx, ns, app)
+	rs, err := st.History(ctx, ns, app)
 	if err != nil {
 		return reportError(c.ui, "releases", err)
 	}
@@ -52,12 +54,17 @@ func (c *releasesCommand) Run(args []string) int {
 		return 0
 	}
 	tw := tabwriter.NewWriter(stdout(c.ui), 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "RELEASE\tCREATED\tBY\tDESCRIPTION\tSPEC\tJOBS")
+	fmt.Fprintln(tw, "RELEASE\tSTATE\tCREATED\tBY\tDESCRIPTION\tSPEC\tJOBS")
 	for _, r := range rs {
-		fmt.Fprintf(tw, "v%d\t%s\t%s\t%s\t%s\t%s\n", r.Number, r.CreatedAt.Local().Format("2006-01-02 15:04:05"),
+		fmt.Fprintf(tw, "v%d\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Number, r.State, r.CreatedAt.Local().Format("2006-01-02 15:04:05"),
 			r.CreatedBy, r.Description, short(r.SpecHash, 12), jobVersions(r.Jobs))
 	}
 	tw.Flush()
+	for _, r := range rs {
+		if r.Reason != "" && r.State != planner.ReleaseSucceeded {
+			c.ui.Output(fmt.Sprintf("v%d %s: %s", r.Number, r.State, r.Reason))
+		}
+	}
 	return 0
 }
 
@@ -82,18 +89,21 @@ type rollbackCommand struct{ ui cli.Ui }
 
 func (c *rollbackCommand) Synopsis() string { return "Roll an app back to a previous release" }
 func (c *rollbackCommand) Help() string {
-	return `Usage: skiff rollback [-namespace NS] [-detach] [APP] [RELEASE]
+	return `Usage: skiff rollback [-namespace NS] [-detach] [-lock-timeout D] [APP] [RELEASE]
 
-  Re-registers every job of the app exactly as release RELEASE had it (default: the release before the
-  current one) — code, config and routes together — prunes jobs that release did not have, watches the
-  deployments like a deploy, and records a new release "rollback to release N". Release tasks are not
-  re-run. Without APP, the app of ./skiff.hcl.`
+  Restores release RELEASE (default: the newest succeeded release before the live one) as a new release
+  "rollback to release N": its jobs exactly as they were (code, env, routes, and the versions of config
+  values they read), its Consul intentions and its Vault roles and policies (a bind removed since comes
+  back); prunes jobs that release did not have and watches the deployments like a deploy. Counts stay as
+  they are; only processes whose jobs differ are replaced; release tasks are not re-run. Without APP, the app
+  of ./skiff.hcl.`
 }
 
 func (c *rollbackCommand) Run(args []string) int {
 	fl := flag.NewFlagSet("rollback", flag.ContinueOnError)
 	ref := addAppFlags(fl)
 	detach := fl.Bool("detach", false, "do not watch deployments")
+	lockTimeout := fl.Duration("lock-timeout", 0, "wait this long for another deploy of the app to finish")
 	if err := fl.Parse(args); err != nil {
 		return 1
 	}
@@ -111,7 +121,7 @@ func (c *rollbackCommand) Run(args []string) int {
 	ctx, cancel := signalContext()
 	defer cancel()
 	prog := newUIProgress(c.ui)
-	res, err := st.Rollback(ctx, ns, app, n, planner.DeployOptions{Detach: *detach, CreatedBy: whoami(), Progress: prog.event})
+	res, err := st.Rollback(ctx, ns, app, n, planner.DeployOptions{Detach: *detach, CreatedBy: whoami(), Progress: prog.event, LockTimeout: *lockTimeout})
 	if err != nil {
 		return reportError(c.ui, "rollback", err)
 	}

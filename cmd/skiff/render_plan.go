@@ -26,7 +26,7 @@ func renderPlan(p *planner.Plan) string {
 		return b.String()
 	}
 	fmt.Fprintf(&b, "skiff will perform the following actions for app %q (namespace %q), as release %d:\n\n",
-		p.App, p.Namespace, p.Release+1)
+		p.App, p.Namespace, p.Next)
 	counts := map[planner.Action]int{}
 	for _, c := range p.Changes {
 		if c.Action == planner.ActionNone {

@@ -50,7 +50,15 @@ func (c *statusCommand) Run(args []string) int {
 		rel = fmt.Sprintf("v%d (%s, %s)", s.Release.Number, s.Release.Description,
 			s.Release.CreatedAt.Local().Format(time.RFC3339))
 	}
-	c.ui.Output(fmt.Sprintf("App %s (namespace %s), release %s\n", s.App, s.Namespace, rel))
+	c.ui.Output(fmt.Sprintf("App %s (namespace %s), release %s", s.App, s.Namespace, rel))
+	if l := s.Latest; l != nil {
+		line := fmt.Sprintf("Latest release v%d is %s (%s)", l.Number, l.State, l.Description)
+		if l.Reason != "" {
+			line += ": " + l.Reason
+		}
+		c.ui.Output(line)
+	}
+	c.ui.Output("")
 	tw := tabwriter.NewWriter(stdout(c.ui), 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "PROCESS\tKIND\tJOB\tDESIRED\tRUNNING\tFAILED\tHEALTHY\tDNS\tNEXT RUN")
 	for _, p := range s.Processes {

@@ -1,0 +1,315 @@
+package planner_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	nomadapi "github.com/hashicorp/nomad/api"
+
+	"github.com/skiffpaas/skiff/internal/devstack/devstacktest"
+	"github.com/skiffpaas/skiff/planner"
+	"github.com/skiffpaas/skiff/planner/release"
+)
+
+// relSpec fills the release engine's test app: a web and a worker process in the service job, and a cron job.
+type relSpec struct {
+	WorkerVersion string
+	CronSchedule  string
+	CronExit      int
+	FailHealth    bool
+}
+
+func (p relSpec) hcl(image string) string {
+	if p.CronSchedule == "" {
+		p.CronSchedule = "0 3 * * *"
+	}
+	if p.WorkerVersion == "" {
+		p.WorkerVersion = "w1"
+	}
+	return fmt.Sprintf(`app "rel" {
+  image = %q
+  web "web" {
+    command = ["/app"]
+    port    = 8080
+    count   = 2
+    env     = { FAIL_HEALTH = %q }
+    health {
+      path     = "/healthz"
+      interval = "1s"
+      timeout  = "1s"
+    }
+    rollout {
+      max_parallel      = 2
+      auto_revert       = true
+      min_healthy_time  = "1s"
+      healthy_deadline  = "8s"
+      progress_deadline = "10s"
+    }
+    resources {
+      cpu    = 50
+      memory = 32
+    }
+  }
+  worker "jobs" {
+    command = ["/app"]
+    env     = { APP_VERSION = %q }
+    resources {
+      cpu    = 50
+      memory = 32
+    }
+  }
+  cron "report" {
+    schedule = %q
+    command  = ["/app", "exit", "%d"]
+  }
+}
+`, image, boolFlag(p.FailHealth), p.WorkerVersion, p.CronSchedule, p.CronExit)
+}
+
+// allocState is what a test compares to prove allocations were left alone: ID and task restarts.
+type allocState map[string]string
+
+// groupAllocs returns, per group of job, the running allocations with their restart counts.
+func groupAllocs(t *testing.T, st *planner.Stack, job string) map[string]allocState {
+	t.Helper()
+	allocs, _, err := st.Nomad.Jobs().Allocations(job, false, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]allocState{}
+	for _, a := range allocs {
+		if a.ClientStatus != nomadapi.AllocClientStatusRunning || a.DesiredStatus != "run" {
+			continue
+		}
+		restarts := 0
+		for _, ts := range a.TaskStates {
+			restarts += int(ts.Restarts)
+		}
+		if out[a.TaskGroup] == nil {
+			out[a.TaskGroup] = allocState{}
+		}
+		out[a.TaskGroup][a.ID] = fmt.Sprintf("restarts=%d", restarts)
+	}
+	return out
+}
+
+func sameAllocs(t *testing.T, what string, before, after allocState) {
+	t.Helper()
+	if fmt.Sprint(before) != fmt.Sprint(after) {
+		t.Errorf("%s: allocations changed:\n before %v\n after  %v", what, before, after)
+	}
+}
+
+func latest(t *testing.T, st *planner.Stack, app string) *planner.Release {
+	t.Helper()
+	rs, err := st.History(context.Background(), "default", app)
+	if err != nil || len(rs) == 0 {
+		t.Fatalf("history of %s: %v, %v", app, rs, err)
+	}
+	return rs[0]
+}
+
+// TestReleaseEngine proves the release engine on the real stack: a change replaces only the allocations of the
+// process it changes, records carry states, the deploy lock serializes concurrent deploys, a failed release
+// returns every job of the app (the cron job included) to the live release, and -detach leaves a release that
+// a later reader resolves from Nomad.
+func TestReleaseEngine(t *testing.T) {
+	s := stack.Get(t)
+	image, _ := devstacktest.DemoImage(t, "rel")
+	st := newStack(t, s)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	deploy := func(t *testing.T, st *planner.Stack, p relSpec, opts planner.DeployOptions) (*planner.Result, error) {
+		t.Helper()
+		return st.Deploy(ctx, parseSpec(t, p.hcl(image)), opts)
+	}
+	t.Cleanup(func() { _, _ = st.Destroy(context.Background(), "default", "rel", planner.DeployOptions{}) })
+
+	if res, err := deploy(t, st, relSpec{}, logEvents(t)); err != nil || res.Release.State != release.Succeeded {
+		t.Fatalf("first deploy: %+v, %v", res, err)
+	}
+	waitRunning(t, st, "rel", map[string]int{"web": 2, "jobs": 1})
+
+	t.Run("changing only the cron schedule leaves web and worker allocations alone", func(t *testing.T) {
+		before := groupAllocs(t, st, "rel")
+		version := jobVersion(t, st, "rel")
+		res, err := deploy(t, st, relSpec{CronSchedule: "0 4 * * *"}, logEvents(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Release == nil || res.Release.State != release.Succeeded || strings.Join(res.Release.Registered, ",") != "rel-report" {
+			t.Fatalf("release %+v, want only rel-report registered", res.Release)
+		}
+		if v := jobVersion(t, st, "rel"); v != version {
+			t.Errorf("service job version %d -> %d for a cron change", version, v)
+		}
+		time.Sleep(2 * time.Second)
+		after := groupAllocs(t, st, "rel")
+		sameAllocs(t, "web", before["web"], after["web"])
+		sameAllocs(t, "worker", before["jobs"], after["jobs"])
+	})
+
+	t.Run("a no-op deploy touches nothing", func(t *testing.T) {
+		before := groupAllocs(t, st, "rel")
+		res, err := deploy(t, st, relSpec{CronSchedule: "0 4 * * *"}, logEvents(t))
+		if err != nil || res.Release != nil {
+			t.Fatalf("no-op deploy made %+v, %v", res.Release, err)
+		}
+		sameAllocs(t, "web", before["web"], groupAllocs(t, st, "rel")["web"])
+	})
+
+	t.Run("a rollback that changes one process replaces only its allocations", func(t *testing.T) {
+		if _, err := deploy(t, st, relSpec{CronSchedule: "0 4 * * *", WorkerVersion: "w2"}, logEvents(t)); err != nil {
+			t.Fatal(err)
+		}
+		waitRunning(t, st, "rel", map[string]int{"web": 2, "jobs": 1})
+		before := groupAllocs(t, st, "rel")
+		res, err := st.Rollback(ctx, "default", "rel", 0, logEvents(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(res.Release.Description, "rollback to release 2") {
+			t.Fatalf("rollback release %+v, want a rollback to release 2", res.Release)
+		}
+		waitRunning(t, st, "rel", map[string]int{"web": 2, "jobs": 1})
+		after := groupAllocs(t, st, "rel")
+		sameAllocs(t, "web", before["web"], after["web"])
+		if fmt.Sprint(before["jobs"]) == fmt.Sprint(after["jobs"]) {
+			t.Errorf("worker allocation was not replaced by the rollback: %v", after["jobs"])
+		}
+	})
+
+	t.Run("two deploys at once: one applies, the other fails fast naming the holder", func(t *testing.T) {
+		second := newStack(t, s)
+		spec := relSpec{CronSchedule: "0 5 * * *"}
+		var wg sync.WaitGroup
+		errs := make([]error, 2)
+		took := make([]time.Duration, 2)
+		for i, stk := range []*planner.Stack{st, second} {
+			wg.Add(1)
+			go func(i int, stk *planner.Stack) {
+				defer wg.Done()
+				begin := time.Now()
+				_, errs[i] = deploy(t, stk, spec, planner.DeployOptions{CreatedBy: fmt.Sprintf("deployer-%d", i)})
+				took[i] = time.Since(begin)
+			}(i, stk)
+		}
+		wg.Wait()
+		var locked *release.LockedError
+		ok, refused := 0, 0
+		for i, err := range errs {
+			switch {
+			case err == nil:
+				ok++
+			case errors.As(err, &locked):
+				refused++
+				if took[i] > 5*time.Second || !strings.Contains(err.Error(), "deployer-") {
+					t.Errorf("refusal after %s: %v", took[i], err)
+				}
+			default:
+				t.Errorf("deploy %d: %v", i, err)
+			}
+		}
+		if ok != 1 || refused != 1 {
+			t.Fatalf("%d applied, %d refused (%v), want 1 and 1", ok, refused, errs)
+		}
+	})
+
+	t.Run("a waiting deploy with -lock-timeout finds nothing to do", func(t *testing.T) {
+		second := newStack(t, s)
+		spec := relSpec{CronSchedule: "0 6 * * *"}
+		done := make(chan error, 1)
+		go func() {
+			_, err := deploy(t, st, spec, planner.DeployOptions{CreatedBy: "first"})
+			done <- err
+		}()
+		time.Sleep(300 * time.Millisecond)
+		res, err := deploy(t, second, spec, planner.DeployOptions{CreatedBy: "second", LockTimeout: 2 * time.Minute})
+		if err := <-done; err != nil {
+			t.Fatalf("first deploy: %v", err)
+		}
+		if err != nil || res.Release != nil {
+			t.Fatalf("waiting deploy: release %+v, %v; want nothing to do", res.Release, err)
+		}
+	})
+
+	t.Run("a failed release returns every job, the cron job included, to the live release", func(t *testing.T) {
+		live := latest(t, st, "rel")
+		cronBefore := jobVersion(t, st, "rel-report")
+		_, err := deploy(t, st, relSpec{CronSchedule: "0 6 * * *", FailHealth: true, CronExit: 7}, logEvents(t))
+		var failed *planner.ReleaseFailedError
+		if !errors.As(err, &failed) || failed.RevertedTo != live.Number {
+			t.Fatalf("err = %v, want a release failure reverted to %d", err, live.Number)
+		}
+		rec := latest(t, st, "rel")
+		if rec.State != release.Failed || rec.Reason == "" {
+			t.Fatalf("failed release recorded as %+v", rec)
+		}
+		cron, _, err := st.Nomad.Jobs().Info("rel-report", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if args := fmt.Sprint(cron.TaskGroups[0].Tasks[0].Config["args"]); !strings.Contains(args, "exit 0") {
+			t.Errorf("cron job runs %s after the failed release (version %d, was %d), want the live release's exit 0",
+				args, *cron.Version, cronBefore)
+		}
+		web, _, _ := st.Nomad.Jobs().Info("rel", nil)
+		if env := web.TaskGroups[0].Tasks[0].Env["FAIL_HEALTH"]; env != "0" {
+			t.Errorf("web job has FAIL_HEALTH=%s after the failed release", env)
+		}
+	})
+
+	t.Run("a detached deploy stays deploying until a reader resolves it from Nomad", func(t *testing.T) {
+		opts := logEvents(t)
+		opts.Detach = true
+		res, err := deploy(t, st, relSpec{CronSchedule: "0 6 * * *", WorkerVersion: "w3"}, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Release.State != release.Deploying || !res.Release.Detached {
+			t.Fatalf("detached release %+v", res.Release)
+		}
+		deadline := time.Now().Add(90 * time.Second)
+		for {
+			rec := latest(t, st, "rel")
+			if rec.State == release.Succeeded && rec.Number == res.Release.Number {
+				break
+			}
+			if time.Now().After(deadline) || rec.State.Final() {
+				t.Fatalf("detached release resolved to %+v", rec)
+			}
+			time.Sleep(time.Second)
+		}
+	})
+}
+
+// waitRunning waits until each group of the app's service job has want running allocations.
+func waitRunning(t *testing.T, st *planner.Stack, job string, want map[string]int) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		got := groupAllocs(t, st, job)
+		ok := true
+		for g, n := range want {
+			ok = ok && len(got[g]) == n
+		}
+		if ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			groups := make([]string, 0, len(got))
+			for g, a := range got {
+				groups = append(groups, fmt.Sprintf("%s=%d", g, len(a)))
+			}
+			sort.Strings(groups)
+			t.Fatalf("running allocations %v, want %v", groups, want)
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+}
