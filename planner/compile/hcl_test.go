@@ -6,25 +6,34 @@ import (
 	"path/filepath"
 	"reflect"
 	"sort"
+	"strings"
 	"testing"
 
 	nomadapi "github.com/hashicorp/nomad/api"
-	"github.com/hashicorp/nomad/jobspec2"
 
 	"github.com/skiffpaas/skiff/jobspec"
 	"github.com/skiffpaas/skiff/planner/compile"
 	"github.com/skiffpaas/skiff/secrets"
 )
 
-// TestRenderHCLRoundTrip renders every compiled example job as Nomad HCL, parses it back with Nomad's own
-// parser, and checks that Nomad reads the very job skiff submits (after both are canonicalized).
+// TestRenderHCLRoundTrip renders every compiled example job as Nomad HCL, parses it back with the real nomad
+// binary (`nomad job run -output`, see nomadCLI), and checks that Nomad reads the very job skiff submits (after
+// both are canonicalized).
 func TestRenderHCLRoundTrip(t *testing.T) {
+	nomad := findNomad(t)
 	files, _ := filepath.Glob("../../examples/*/skiff.hcl")
-	valid, _ := filepath.Glob("../jobspec/testdata/valid/*.hcl")
+	valid, _ := filepath.Glob("../../jobspec/testdata/valid/*.hcl")
+	if len(files) == 0 || len(valid) == 0 {
+		t.Fatalf("found %d examples and %d valid jobspec test files, want some of each", len(files), len(valid))
+	}
 	files = append(files, valid...)
 	offerings := map[string]*secrets.Offering{"postgres": {Name: "postgres", Kind: "postgres", Host: "127.0.0.1",
 		Port: 5432, Database: "app", VaultMount: "database", VaultConnection: "postgres"}}
 	for _, f := range files {
+		name := filepath.Base(filepath.Dir(f)) // examples/<name>/skiff.hcl
+		if name == "valid" {
+			name = "valid/" + strings.TrimSuffix(filepath.Base(f), ".hcl")
+		}
 		app, diags := jobspec.LoadFile(f, nil)
 		if diags.HasErrors() {
 			t.Fatalf("%s: %s", f, diags.Error())
@@ -34,12 +43,13 @@ func TestRenderHCLRoundTrip(t *testing.T) {
 			t.Fatalf("%s: %v", f, err)
 		}
 		for _, want := range d.AllJobs() {
-			t.Run(filepath.Base(filepath.Dir(f))+"/"+*want.ID, func(t *testing.T) {
+			t.Run(name+"/"+*want.ID, func(t *testing.T) {
+				t.Parallel()
 				src, err := compile.RenderHCL(want)
 				if err != nil {
 					t.Fatal(err)
 				}
-				got, err := jobspec2.ParseWithConfig(&jobspec2.ParseConfig{Path: *want.ID + ".nomad.hcl", Body: src, AllowFS: false, Strict: true})
+				got, err := nomad.parseSource(src)
 				if err != nil {
 					t.Fatalf("Nomad cannot parse the rendered HCL: %v\n%s", err, src)
 				}

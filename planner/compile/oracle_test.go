@@ -1,9 +1,11 @@
 package compile_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"regexp"
@@ -13,14 +15,15 @@ import (
 	"time"
 
 	nomadapi "github.com/hashicorp/nomad/api"
-	"github.com/hashicorp/nomad/jobspec2"
+
+	"github.com/skiffpaas/skiff/internal/devstack"
 )
 
 // The oracle: for every example, testdata/nomad/<example>/<jobID>.nomad.hcl holds the jobs a Nomad operator
-// would write by hand for that app. TestOracle parses them with Nomad's own HCL parser (jobspec2, as `nomad job
-// run` does), canonicalizes both sides as the Nomad API does, and compares the fields that carry meaning.
-// Skiff's meta keys are part of the contract and are written into the hand-written files; the spec hash, which
-// nobody can compute by hand, comes in as the variable spec_hash.
+// would write by hand for that app. TestOracle parses them with the real nomad binary (`nomad job run -output`,
+// the pinned version, found as internal/devstack finds it), canonicalizes both sides as the Nomad API does, and
+// compares the fields that carry meaning. Skiff's meta keys are part of the contract and are written into the
+// hand-written files. A missing nomad binary fails the tests: an oracle that is skipped proves nothing.
 
 // knownDiffs lists the differences between the compiler and the hand-written jobs that are understood and
 // accepted for now, keyed by "<example>: <field path>", with the reason. An unlisted difference fails the test,
@@ -54,11 +57,12 @@ const (
 
 // TestOracle compares the compiled jobs of every example with the hand-written Nomad jobs.
 func TestOracle(t *testing.T) {
+	nomad := findNomad(t)
 	for _, e := range examples(t) {
 		t.Run(e.Name, func(t *testing.T) {
 			t.Parallel()
-			app, d := e.compile(t)
-			want := nomadJobs(t, e.Name, app.SpecHash)
+			_, d := e.compile(t)
+			want := nomadJobs(t, nomad, e.Name)
 			got := map[string]*nomadapi.Job{}
 			for _, j := range d.AllJobs() {
 				got[*j.ID] = copyJob(t, j)
@@ -96,9 +100,10 @@ func TestOracle(t *testing.T) {
 	}
 }
 
-// TestOracleFilesParse checks every hand-written job on its own: Nomad's parser accepts it in strict mode, its
+// TestOracleFilesParse checks every hand-written job on its own: `nomad job run` accepts it in strict mode, its
 // file name is its job ID, and it belongs to an example.
 func TestOracleFilesParse(t *testing.T) {
+	nomad := findNomad(t)
 	names := map[string]bool{}
 	for _, e := range examples(t) {
 		names[e.Name] = true
@@ -113,9 +118,12 @@ func TestOracleFilesParse(t *testing.T) {
 		}
 	}
 	for _, e := range examples(t) {
-		if jobs := nomadJobs(t, e.Name, "0"); len(jobs) == 0 {
-			t.Errorf("testdata/nomad/%s holds no *.nomad.hcl", e.Name)
-		}
+		t.Run(e.Name, func(t *testing.T) {
+			t.Parallel()
+			if jobs := nomadJobs(t, nomad, e.Name); len(jobs) == 0 {
+				t.Errorf("testdata/nomad/%s holds no *.nomad.hcl", e.Name)
+			}
+		})
 	}
 }
 
@@ -144,26 +152,73 @@ func nomadFiles(tb testing.TB, exampleName string) []nomadFile {
 	return out
 }
 
-// parseNomad parses a hand-written job the way Nomad's HTTP parse endpoint does (no filesystem, strict), with
-// the spec hash as the variable spec_hash.
-func parseNomad(f nomadFile, specHash string) (*nomadapi.Job, error) {
-	return jobspec2.ParseWithConfig(&jobspec2.ParseConfig{
-		Path:    f.Path,
-		Body:    f.Body,
-		ArgVars: []string{"spec_hash=" + specHash},
-		AllowFS: false,
-		Strict:  true,
-	})
+// nomadCLI runs the real nomad binary to parse job files: `nomad job run -output` parses a file as an operator's
+// `nomad job run` would (HCL2, strict about undeclared variables) and prints the job it would submit, in the
+// HTTP API's JSON shape, without talking to any agent. Unlike the HTTP parse endpoint the CLI allows HCL's file
+// functions; the hand-written jobs use none.
+type nomadCLI struct {
+	bin string
+}
+
+// findNomad returns the pinned nomad binary, looked up on PATH and in SKIFF_BIN_DIR as internal/devstack does.
+// It fails tb when there is none: these tests check skiff against Nomad itself and must not pass without it.
+func findNomad(tb testing.TB) nomadCLI {
+	tb.Helper()
+	bin, err := devstack.FindBinary("nomad")
+	if err != nil {
+		tb.Fatalf("parsing Nomad job files needs the real nomad binary: %v", err)
+	}
+	return nomadCLI{bin: bin}
+}
+
+// parseFile parses the job file at path. A job that does not parse is an error carrying Nomad's diagnostics.
+func (n nomadCLI) parseFile(path string) (*nomadapi.Job, error) {
+	return n.run(path, nil)
+}
+
+// parseSource parses src, given to the binary on stdin; Nomad's diagnostics then name the file "stdin".
+func (n nomadCLI) parseSource(src []byte) (*nomadapi.Job, error) {
+	return n.run("-", src)
+}
+
+// run runs `nomad job run -output -hcl2-strict=true <arg>` with stdin as its standard input and decodes the
+// {"Job": {...}} it prints. Unknown fields are an error: they would mean that nomadapi is older than the binary.
+// NOMAD_VAR_* variables of the environment are not passed on, so the file alone decides the job.
+func (n nomadCLI) run(arg string, stdin []byte) (*nomadapi.Job, error) {
+	cmd := exec.Command(n.bin, "job", "run", "-output", "-hcl2-strict=true", arg)
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "NOMAD_VAR_") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	if stdin != nil {
+		cmd.Stdin = bytes.NewReader(stdin)
+	}
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		return nil, fmt.Errorf("%s: %w\n%s", strings.Join(cmd.Args, " "), err, bytes.TrimSpace(stderr.Bytes()))
+	}
+	var out struct{ Job *nomadapi.Job }
+	dec := json.NewDecoder(&stdout)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&out); err != nil {
+		return nil, fmt.Errorf("%s: decoding its output: %w", strings.Join(cmd.Args, " "), err)
+	}
+	if out.Job == nil {
+		return nil, fmt.Errorf("%s printed no job", strings.Join(cmd.Args, " "))
+	}
+	return out.Job, nil
 }
 
 // nomadJobs parses the hand-written jobs of an example, keyed by job ID; a file must be named after its job.
-func nomadJobs(tb testing.TB, exampleName, specHash string) map[string]*nomadapi.Job {
+func nomadJobs(tb testing.TB, nomad nomadCLI, exampleName string) map[string]*nomadapi.Job {
 	tb.Helper()
 	out := map[string]*nomadapi.Job{}
 	for _, f := range nomadFiles(tb, exampleName) {
-		j, err := parseNomad(f, specHash)
+		j, err := nomad.parseFile(f.Path)
 		if err != nil {
-			tb.Fatalf("%s: %v", f.Path, err)
+			tb.Fatal(err)
 		}
 		if want := strings.TrimSuffix(filepath.Base(f.Path), ".nomad.hcl"); j.ID == nil || *j.ID != want {
 			tb.Fatalf("%s: job ID %v, want %q (the file name)", f.Path, j.ID, want)

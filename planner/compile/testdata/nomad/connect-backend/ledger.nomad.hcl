@@ -1,10 +1,6 @@
 # examples/connect-backend: the ledger app's internal API, written as a Nomad operator would. The service is a
 # Connect destination (the frontend reaches it through an upstream), so it runs in bridge mode with a sidecar.
 
-variable "spec_hash" {
-  type = string
-}
-
 job "ledger" {
   namespace   = "default"
   datacenters = ["*"]
@@ -13,8 +9,6 @@ job "ledger" {
   meta = {
     "skiff.managed-by" = "skiff"
     "skiff.app"        = "ledger"
-    "skiff.release"    = "1"
-    "skiff.spec-hash"  = var.spec_hash
     "skiff.kind"       = "service"
   }
 

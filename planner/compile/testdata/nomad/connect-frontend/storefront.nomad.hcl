@@ -1,10 +1,6 @@
 # examples/connect-frontend: a routed web process that reaches the ledger API through a Connect upstream on
 # 127.0.0.1:9191, written as a Nomad operator would.
 
-variable "spec_hash" {
-  type = string
-}
-
 job "storefront" {
   namespace   = "default"
   datacenters = ["*"]
@@ -13,8 +9,6 @@ job "storefront" {
   meta = {
     "skiff.managed-by" = "skiff"
     "skiff.app"        = "storefront"
-    "skiff.release"    = "1"
-    "skiff.spec-hash"  = var.spec_hash
     "skiff.kind"       = "service"
   }
 

@@ -1,10 +1,6 @@
 # examples/image-processor: the resize function, one dispatched job per upload, written as a Nomad operator
 # would. The payload lands in the task's local/ directory.
 
-variable "spec_hash" {
-  type = string
-}
-
 job "thumbs-resize" {
   namespace   = "default"
   datacenters = ["*"]
@@ -19,8 +15,6 @@ job "thumbs-resize" {
   meta = {
     "skiff.managed-by" = "skiff"
     "skiff.app"        = "thumbs"
-    "skiff.release"    = "1"
-    "skiff.spec-hash"  = var.spec_hash
     "skiff.kind"       = "function"
     "skiff.process"    = "resize"
   }

@@ -1,9 +1,5 @@
 # examples/image-processor: the upload API, written as a Nomad operator would.
 
-variable "spec_hash" {
-  type = string
-}
-
 job "thumbs" {
   namespace   = "default"
   datacenters = ["*"]
@@ -12,8 +8,6 @@ job "thumbs" {
   meta = {
     "skiff.managed-by" = "skiff"
     "skiff.app"        = "thumbs"
-    "skiff.release"    = "1"
-    "skiff.spec-hash"  = var.spec_hash
     "skiff.kind"       = "service"
   }
 

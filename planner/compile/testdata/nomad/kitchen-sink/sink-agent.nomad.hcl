@@ -1,9 +1,5 @@
 # testdata/specs/kitchen-sink.hcl: the agent system process, one instance per node, with a host volume.
 
-variable "spec_hash" {
-  type = string
-}
-
 job "sink-agent" {
   namespace   = "team-a"
   datacenters = ["dc1", "dc2"]
@@ -19,8 +15,6 @@ job "sink-agent" {
     owner              = "team-a"
     "skiff.managed-by" = "skiff"
     "skiff.app"        = "sink"
-    "skiff.release"    = "1"
-    "skiff.spec-hash"  = var.spec_hash
     "skiff.kind"       = "system"
     "skiff.process"    = "agent"
   }

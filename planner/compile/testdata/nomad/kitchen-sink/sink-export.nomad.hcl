@@ -1,9 +1,5 @@
 # testdata/specs/kitchen-sink.hcl: the export function with skiff's defaults (optional payload, no meta).
 
-variable "spec_hash" {
-  type = string
-}
-
 job "sink-export" {
   namespace   = "team-a"
   datacenters = ["dc1", "dc2"]
@@ -23,8 +19,6 @@ job "sink-export" {
     owner              = "team-a"
     "skiff.managed-by" = "skiff"
     "skiff.app"        = "sink"
-    "skiff.release"    = "1"
-    "skiff.spec-hash"  = var.spec_hash
     "skiff.kind"       = "function"
     "skiff.process"    = "export"
   }

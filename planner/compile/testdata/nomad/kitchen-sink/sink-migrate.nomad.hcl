@@ -1,9 +1,5 @@
 # testdata/specs/kitchen-sink.hcl: the migrate release task, with the kill timeout its patch sets.
 
-variable "spec_hash" {
-  type = string
-}
-
 job "sink-migrate" {
   namespace   = "team-a"
   datacenters = ["dc1", "dc2"]
@@ -23,8 +19,6 @@ job "sink-migrate" {
     owner              = "team-a"
     "skiff.managed-by" = "skiff"
     "skiff.app"        = "sink"
-    "skiff.release"    = "1"
-    "skiff.spec-hash"  = var.spec_hash
     "skiff.kind"       = "release"
     "skiff.process"    = "migrate"
   }

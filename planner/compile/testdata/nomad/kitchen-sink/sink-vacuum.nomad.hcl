@@ -1,9 +1,5 @@
 # testdata/specs/kitchen-sink.hcl: the vacuum cron with skiff's defaults (UTC, no overlapping runs).
 
-variable "spec_hash" {
-  type = string
-}
-
 job "sink-vacuum" {
   namespace   = "team-a"
   datacenters = ["dc1", "dc2"]
@@ -25,8 +21,6 @@ job "sink-vacuum" {
     owner              = "team-a"
     "skiff.managed-by" = "skiff"
     "skiff.app"        = "sink"
-    "skiff.release"    = "1"
-    "skiff.spec-hash"  = var.spec_hash
     "skiff.kind"       = "cron"
     "skiff.process"    = "vacuum"
   }

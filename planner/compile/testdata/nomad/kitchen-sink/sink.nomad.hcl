@@ -1,10 +1,6 @@
 # testdata/specs/kitchen-sink.hcl: the api (docker, two ports, check_restart, a secret env var from Vault) and
 # sync (exec with an artifact) processes, written as a Nomad operator would.
 
-variable "spec_hash" {
-  type = string
-}
-
 job "sink" {
   namespace   = "team-a"
   datacenters = ["dc1", "dc2"]
@@ -20,8 +16,6 @@ job "sink" {
     owner              = "team-a"
     "skiff.managed-by" = "skiff"
     "skiff.app"        = "sink"
-    "skiff.release"    = "1"
-    "skiff.spec-hash"  = var.spec_hash
     "skiff.kind"       = "service"
   }
 
@@ -95,16 +89,18 @@ job "sink" {
         SKIFF_PROCESS = "api"
       }
 
-      # API_TOKEN is sensitive: it lives in Vault KV and reaches the task through its workload identity.
+      # API_TOKEN is sensitive: it lives in Vault KV and reaches the task through its workload identity. A new
+      # value is a new job version that rolls out, so neither a new token nor a re-rendered template restarts
+      # the task in place.
       vault {
-        change_mode = "restart"
+        change_mode = "noop"
       }
 
       template {
         data        = "{{ with secret \"secret/data/team-a/sink/api\" }}{{ range $k, $v := .Data.data }}{{ $k }}={{ $v | toJSON }}\n{{ end }}{{ end }}"
         destination = "secrets/skiff-config.env"
         env         = true
-        change_mode = "restart"
+        change_mode = "noop"
       }
 
       resources {

@@ -1,10 +1,6 @@
 # examples/static-site: one web process on two host names with a www redirect, written as a Nomad operator
 # would (Fabio reads the urlprefix- tags).
 
-variable "spec_hash" {
-  type = string
-}
-
 job "site" {
   namespace   = "default"
   datacenters = ["*"]
@@ -13,8 +9,6 @@ job "site" {
   meta = {
     "skiff.managed-by" = "skiff"
     "skiff.app"        = "site"
-    "skiff.release"    = "1"
-    "skiff.spec-hash"  = var.spec_hash
     "skiff.kind"       = "service"
   }
 

@@ -2,10 +2,6 @@
 # Nomad operator would. It must not be retried behind the deploy's back: a failure fails the release. It gets
 # the same Postgres credentials as the web process, from Vault.
 
-variable "spec_hash" {
-  type = string
-}
-
 job "shop-migrate" {
   namespace   = "default"
   datacenters = ["*"]
@@ -18,8 +14,6 @@ job "shop-migrate" {
   meta = {
     "skiff.managed-by" = "skiff"
     "skiff.app"        = "shop"
-    "skiff.release"    = "1"
-    "skiff.spec-hash"  = var.spec_hash
     "skiff.kind"       = "release"
     "skiff.process"    = "migrate"
   }

@@ -1,10 +1,6 @@
 # examples/web-db: the web API, written as a Nomad operator would. The Postgres credentials come from Vault's
 # database engine through the task's workload identity; the platform's offering says where Postgres is.
 
-variable "spec_hash" {
-  type = string
-}
-
 job "shop" {
   namespace   = "default"
   datacenters = ["*"]
@@ -13,8 +9,6 @@ job "shop" {
   meta = {
     "skiff.managed-by" = "skiff"
     "skiff.app"        = "shop"
-    "skiff.release"    = "1"
-    "skiff.spec-hash"  = var.spec_hash
     "skiff.kind"       = "service"
   }
 

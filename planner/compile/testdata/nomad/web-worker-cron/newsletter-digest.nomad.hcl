@@ -1,9 +1,5 @@
 # examples/web-worker-cron: the nightly digest, a periodic batch job, written as a Nomad operator would.
 
-variable "spec_hash" {
-  type = string
-}
-
 job "newsletter-digest" {
   namespace   = "default"
   datacenters = ["*"]
@@ -18,8 +14,6 @@ job "newsletter-digest" {
   meta = {
     "skiff.managed-by" = "skiff"
     "skiff.app"        = "newsletter"
-    "skiff.release"    = "1"
-    "skiff.spec-hash"  = var.spec_hash
     "skiff.kind"       = "cron"
     "skiff.process"    = "digest"
   }

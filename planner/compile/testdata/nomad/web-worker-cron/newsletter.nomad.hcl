@@ -1,10 +1,6 @@
 # examples/web-worker-cron: the web front end and the mailer worker, two groups of one service job, written as
 # a Nomad operator would. The web group autoscales on CPU through the Nomad Autoscaler's nomad-apm source.
 
-variable "spec_hash" {
-  type = string
-}
-
 job "newsletter" {
   namespace   = "default"
   datacenters = ["*"]
@@ -13,8 +9,6 @@ job "newsletter" {
   meta = {
     "skiff.managed-by" = "skiff"
     "skiff.app"        = "newsletter"
-    "skiff.release"    = "1"
-    "skiff.spec-hash"  = var.spec_hash
     "skiff.kind"       = "service"
   }
 
