@@ -57,6 +57,9 @@ func (s *Stack) Status(ctx context.Context, ns, app string) (*AppStatus, error) 
 		return nil, err
 	}
 	st := &AppStatus{App: app, Namespace: ns}
+	if _, err := s.resolvePending(ctx, ns, app, false); err != nil {
+		return nil, err
+	}
 	head, err := s.Releases.Head(ctx, ns, app)
 	if err != nil {
 		return nil, err
