@@ -15,6 +15,7 @@ import (
 	"github.com/skiffpaas/skiff/internal/devstack/devstacktest"
 	"github.com/skiffpaas/skiff/jobspec"
 	"github.com/skiffpaas/skiff/planner"
+	"github.com/skiffpaas/skiff/planner/compile"
 	"github.com/skiffpaas/skiff/secrets"
 )
 
@@ -202,5 +203,61 @@ func TestSensitiveEnvThroughVaultRollsWithRelease(t *testing.T) {
 	}
 	for i := 0; i < 6; i++ {
 		waitBody(t, "http://"+s.Fabio.ProxyAddr+"/pinned/envhash?name=API_KEY", hexSum(values[1]), 10*time.Second)
+	}
+}
+
+// TestSensitiveEnvThroughVaultRefusesForeignWrites checks the ConfigStore against the real Vault: a release pins
+// the version it will write, and a write by someone else between the pin and the apply is refused with an error
+// that names versions, never values.
+func TestSensitiveEnvThroughVaultRefusesForeignWrites(t *testing.T) {
+	s := stack.Get(t)
+	v, _ := s.Vault.Client()
+	store := secrets.NewConfigStore(v, secrets.DefaultMount, compile.JobIDOf)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	t.Cleanup(func() { _ = store.DestroyResources(context.Background(), "default", "pinforeign") })
+	const path = "secret/data/default/pinforeign/web"
+	parse := func(value string) *jobspec.App {
+		src := strings.Replace(pinnedSpec("skiff-demo:secrets", false), `app "pinned"`, `app "pinforeign"`, 1)
+		app, diags := jobspec.Parse("skiff.hcl", []byte(src), &jobspec.Options{Vars: map[string]string{"api_key": value}})
+		if diags.HasErrors() {
+			t.Fatal(diags)
+		}
+		return app
+	}
+	pin := func(app *jobspec.App, want int) {
+		t.Helper()
+		got, err := store.PinnedVersions(ctx, app)
+		if err != nil || got[path] != want || len(got) != 1 {
+			t.Fatalf("PinnedVersions = %v, %v; want %s: %d", got, err, path, want)
+		}
+	}
+	first, second := parse("foreign-one-4711"), parse("foreign-two-4712")
+	pin(first, 1)
+	if err := store.ApplyResources(ctx, first); err != nil {
+		t.Fatal(err)
+	}
+	pin(first, 1)
+	pin(second, 2)
+	if _, err := v.KVv2("secret").Put(ctx, "default/pinforeign/web", map[string]interface{}{"API_KEY": "rogue-4713"}); err != nil {
+		t.Fatal(err)
+	}
+	err := store.ApplyResources(ctx, second)
+	if err == nil || !strings.Contains(err.Error(), "something other than skiff") {
+		t.Fatalf("ApplyResources after a foreign write: %v, want a refusal", err)
+	}
+	for _, val := range []string{"foreign-one-4711", "foreign-two-4712", "rogue-4713"} {
+		if strings.Contains(err.Error(), val) {
+			t.Fatalf("the error holds a value: %v", err)
+		}
+	}
+	t.Logf("refused: %v", err)
+	pin(second, 3)
+	if err := store.ApplyResources(ctx, second); err != nil {
+		t.Fatal(err)
+	}
+	md, err := v.KVv2("secret").GetMetadata(ctx, "default/pinforeign/web")
+	if err != nil || md.CurrentVersion != 3 || md.MaxVersions != secrets.KeepVersions {
+		t.Fatalf("metadata %+v, %v; want current version 3, max_versions %d", md, err, secrets.KeepVersions)
 	}
 }

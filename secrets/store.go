@@ -131,8 +131,9 @@ func (s *ConfigStore) ApplyResources(ctx context.Context, app *jobspec.App) erro
 		}
 		pinned := st.pinned(env)
 		if promised, ok := s.recall(pinKey{path, digest(env)}); ok && promised != pinned {
-			return fmt.Errorf("config secret %s changed in Vault after the release was compiled (it reads version %d, "+
-				"Vault is at version %d): something other than skiff writes it; deploy again", path, promised, st.current)
+			return fmt.Errorf("config secret %s changed in Vault after the release was compiled to read its version "+
+				"%d: Vault's current version is now %d, with other values (something other than skiff writes it); "+
+				"deploy again", path, promised, st.current)
 		}
 		if !st.labelled {
 			if err := s.label(ctx, app, jobID, process); err != nil {
