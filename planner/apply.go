@@ -136,8 +136,13 @@ func (s *Stack) apply(ctx context.Context, set *applySet, opts DeployOptions) ([
 			return nil, s.fail(ctx, set, err)
 		}
 		if res.Note != "" {
-			notes = append(notes, res.Note)
+			notes = append(notes, res.Note) // canaries healthy, waiting for a manual promotion
 		}
+	}
+	if len(notes) > 0 {
+		// Not healthy yet: the release stays deploying until `skiff promote` (or a later reader, from Nomad's
+		// state) sees its deployments through; the removals wait for the next deploy.
+		return append(notes, fmt.Sprintf("release %d stays deploying until its deployment is promoted", rec.Number)), nil
 	}
 	if err := s.phase(ctx, rec, release.PhasePrune); err != nil {
 		return nil, err
