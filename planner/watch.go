@@ -125,6 +125,8 @@ type jobWatch struct {
 	problems *problemSet
 	// failCause is set once skiff failed the deployment in Nomad: it is the reason of the watch's failure.
 	failCause string
+	// agentNode is the node name of the Consul agent skiff talks to, once known.
+	agentNode string
 }
 
 func (s *Stack) newJobWatch(job *nomadapi.Job, version uint64, opts DeployOptions) *jobWatch {

@@ -80,7 +80,48 @@ func (w *jobWatch) allocChecks(ctx context.Context, allocs []*nomadapi.Allocatio
 			}
 		}
 	}
+	w.liveOutputs(ctx, out)
 	return out, nil
+}
+
+// liveOutputs replaces the output of the failing checks in byAlloc that the Consul agent skiff talks to runs
+// with the agent's live output: Consul syncs a check's output to the catalog only when its status changes
+// (or every check_update_interval, 5 minutes by default), so the catalog still holds the output of the
+// check's first run ("" for a check registered critical). Checks of other nodes keep the catalog's output.
+func (w *jobWatch) liveOutputs(ctx context.Context, byAlloc map[string][]*consulapi.HealthCheck) {
+	var failing []*consulapi.HealthCheck
+	for _, chks := range byAlloc {
+		for _, c := range chks {
+			if c.Status != consulapi.HealthPassing {
+				failing = append(failing, c)
+			}
+		}
+	}
+	if len(failing) == 0 {
+		return
+	}
+	if w.agentNode == "" {
+		name, err := w.s.Consul.Agent().NodeName()
+		if err != nil {
+			return
+		}
+		w.agentNode = name
+	}
+	var live map[string]*consulapi.AgentCheck
+	for _, c := range failing {
+		if c.Node != w.agentNode {
+			continue
+		}
+		if live == nil {
+			var err error
+			if live, err = w.s.Consul.Agent().ChecksWithFilterOpts("", (&consulapi.QueryOptions{}).WithContext(ctx)); err != nil {
+				return
+			}
+		}
+		if a := live[c.CheckID]; a != nil {
+			c.Status, c.Output = a.Status, a.Output
+		}
+	}
 }
 
 // checksPass reports whether a's checked services are all registered and every one of their checks passes;

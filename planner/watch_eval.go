@@ -71,7 +71,7 @@ func placementFailure(ev *nomadapi.Evaluation) string {
 	for _, g := range groups {
 		m := ev.FailedTGAllocs[g]
 		n := m.CoalescedFailures + 1
-		parts = append(parts, fmt.Sprintf("group %q: %s could not be placed: %s", g, plural(n, "allocation"), allocMetrics(m)))
+		parts = append(parts, fmt.Sprintf("group %q: %s cannot be placed: %s", g, plural(n, "allocation"), allocMetrics(m)))
 	}
 	if ev.QuotaLimitReached != "" {
 		parts = append(parts, "quota limit reached: "+ev.QuotaLimitReached)
@@ -123,8 +123,7 @@ func allocMetrics(m *nomadapi.AllocationMetric) string {
 // created is failed at once (so Nomad auto-reverts it when configured, instead of waiting for capacity until
 // the progress deadline) and recorded through onDeployment.
 func (w *jobWatch) placementFailed(ctx context.Context, ev *nomadapi.Evaluation, reason string, onDeployment func(string) error) error {
-	reason = "cannot be placed: " + reason
-	w.opts.emit(Event{Kind: EventProblem, Job: w.id, Message: w.id + " " + reason})
+	w.opts.emit(Event{Kind: EventProblem, Job: w.id, Message: reason})
 	if ev.DeploymentID == "" {
 		return &DeployError{Step: w.step(), Reason: reason}
 	}
