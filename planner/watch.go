@@ -81,7 +81,6 @@ func (s *Stack) watch(ctx context.Context, reg registration, opts DeployOptions,
 		if err != nil {
 			return watchResult{}, err
 		}
-		w.since = ev.CreateTime
 		depID = ev.DeploymentID
 		if reason := placementFailure(ev); reason != "" {
 			return watchResult{DeploymentID: depID}, w.placementFailed(ctx, ev, reason, onDeployment)

@@ -80,6 +80,8 @@ func (w *jobWatch) judgeAllocs(ctx context.Context) (string, error) {
 					reason := fmt.Sprintf("allocation %s was not healthy within healthy_deadline %s", shortID(a.ID), deadline)
 					if c := w.causeOf(a.ID, ""); c != "" {
 						reason = fmt.Sprintf("%s (not healthy within healthy_deadline %s)", c, deadline)
+					} else if checkErr != nil && useChecks {
+						reason += "; its checks could not be read: " + oneLine(checkErr.Error())
 					}
 					return "", w.allocsFailed(ctx, mine, reason)
 				}
@@ -99,7 +101,7 @@ func (w *jobWatch) judgeAllocs(ctx context.Context) (string, error) {
 		sort.Slice(groups, func(i, j int) bool { return groups[i].Group < groups[j].Group })
 		if line := fmt.Sprint(groups); line != last {
 			last = line
-			w.opts.emit(Event{Kind: EventProgress, Job: w.id, Message: "allocations of version " + fmt.Sprint(w.version), Groups: groups})
+			w.opts.emit(Event{Kind: EventProgress, Job: w.id, Message: fmt.Sprintf("version %d needs no deployment: watching its allocations", w.version), Groups: groups})
 		}
 		if allHealthy {
 			msg := fmt.Sprintf("Job %s version %d is healthy (%s running, no deployment needed)", w.id, w.version, plural(len(mine), "allocation"))

@@ -60,7 +60,10 @@ func (w *jobWatch) followDeployment(ctx context.Context, id string) (string, err
 		}
 		allocs, _, err := w.s.Nomad.Deployments().Allocations(id, w.query(ctx, 0, 0))
 		if err != nil {
-			return "", queryErr(ctx, "reading the allocations of deployment "+shortID(id), err)
+			if err := retry.wait(ctx, queryErr(ctx, "reading the allocations of deployment "+shortID(id), err)); err != nil {
+				return "", err
+			}
+			continue
 		}
 		checks, _ := w.allocChecks(ctx, allocs) // a Consul hiccup only delays what the checks explain
 		if fatal := w.problems.observe(allocs, checks, w.since, w.emitProblem); fatal != nil {

@@ -16,14 +16,16 @@ import (
 // The watcher's end-to-end tests: each deploys an app of its own that fails in one way, and checks that
 // Deploy says why in one line, as soon as the cause is known, without repeating it per allocation.
 
-// watchApp is the spec of one watcher test app: one process of kind, with body inside its block.
+// watchApp is the spec of one watcher test app: one process of kind, with body inside its block (the demo
+// app's server unless body sets a command).
 func watchApp(name, image, kind, env, body string) string {
+	if !strings.Contains(body, "command") {
+		body = "\n    command = [\"/app\"]" + body
+	}
 	return fmt.Sprintf(`app %q {
   image = %q
   env   = { APP_NAME = %q %s }
-  %s "main" {
-    command = ["/app"]
-%s
+  %s "main" {%s
   }
 }
 `, name, image, name, env, kind, body)
@@ -229,5 +231,40 @@ func TestWatchWebCheckFails(t *testing.T) {
 	}
 	if checks != 1 {
 		t.Errorf("%d problem events name the failing check, want 1: %+v", checks, run.problems)
+	}
+}
+
+// TestWatchExitCode deploys a worker that exits with status 3: the problem is reported once, with the exit
+// code, and the failure names it and carries the task's last log line.
+func TestWatchExitCode(t *testing.T) {
+	image, _ := devstacktest.DemoImage(t, "watch")
+	run := deployWatched(t, "watchexit", watchApp("watchexit", image, "worker", "", `
+    command = ["/app", "exit", "3"]
+    count   = 2
+    rollout {
+      min_healthy_time  = "1s"
+      healthy_deadline  = "10s"
+      progress_deadline = "15s"
+    }
+    resources {
+      cpu    = 50
+      memory = 32
+    }`))
+	de := run.deployError(t)
+	if !strings.Contains(de.Reason, `task "main" exited with code 3`) {
+		t.Errorf("reason %q does not name the exit code", de.Reason)
+	}
+	distinctCauses(t, de)
+	if len(de.Allocs) == 0 || !strings.Contains(de.Allocs[0].LogTail, "exiting 3") {
+		t.Errorf("the task's log is not reported: %+v", de.Allocs)
+	}
+	exits := 0
+	for _, e := range run.problems {
+		if strings.Contains(e.Message, "exited with code 3") {
+			exits++
+		}
+	}
+	if exits != 1 {
+		t.Errorf("%d problem events name the exit, want 1 (once per cause): %+v", exits, run.problems)
 	}
 }

@@ -12,10 +12,12 @@ import (
 
 // followEval follows the evaluation id with blocking queries until it is done, then along its chain (the next
 // evaluation, as `nomad job run` does). It returns the last evaluation of the chain; when it has placement
-// failures and a blocked evaluation, the blocked one's failures are merged in.
+// failures and a blocked evaluation, the blocked one's failures are merged in. The first evaluation's creation
+// time becomes the start of the watched version (w.since).
 func (w *jobWatch) followEval(ctx context.Context, id string) (*nomadapi.Evaluation, error) {
 	var index uint64
 	var retry backoff
+	first := id
 	for {
 		ev, meta, err := w.s.Nomad.Evaluations().Info(id, w.query(ctx, index, 10*time.Second))
 		if err != nil {
@@ -28,6 +30,9 @@ func (w *jobWatch) followEval(ctx context.Context, id string) (*nomadapi.Evaluat
 			continue
 		}
 		retry.reset()
+		if index == 0 && id == first {
+			w.since = ev.CreateTime // task events before the registration are history
+		}
 		index = nextIndex(index, meta.LastIndex)
 		switch ev.Status {
 		case nomadapi.EvalStatusComplete, nomadapi.EvalStatusFailed, nomadapi.EvalStatusCancelled:

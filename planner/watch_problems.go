@@ -164,8 +164,8 @@ func taskProblems(task string, events []*nomadapi.TaskEvent, since int64) []prob
 				out = append(out, problem{line: fmt.Sprintf("task %q was killed for using more memory than it reserved (OOM)", task), rank: 2})
 			case code != "" && code != "0":
 				l := fmt.Sprintf("task %q exited with code %s", task, code)
-				if ev.Details["exit_message"] != "" {
-					l += ": " + oneLine(ev.Details["exit_message"])
+				if m := oneLine(ev.Details["exit_message"]); m != "" && !strings.Contains(m, "exit code") {
+					l += ": " + m
 				}
 				out = append(out, problem{line: l, rank: 2})
 			case ev.Details["signal"] != "" && ev.Details["signal"] != "0":

@@ -102,7 +102,7 @@ func renderDeployError(e *planner.DeployError) string {
 			fmt.Fprintf(&b, " (and %d more alike: %s)", len(a.Others), strings.Join(limitList(a.Others, 5), ", "))
 		}
 		b.WriteString("\n")
-		if a.Cause != "" && a.Cause != e.Reason {
+		if a.Cause != "" && !strings.Contains(e.Reason, a.Cause) {
 			fmt.Fprintf(&b, "    cause: %s\n", a.Cause)
 		}
 		for _, ev := range a.Events {
