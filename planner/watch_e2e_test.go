@@ -101,11 +101,31 @@ func distinctCauses(t *testing.T, de *planner.DeployError) {
 	}
 }
 
-// TestWatchSystemCheckFails deploys a system process whose HTTP check fails: a system job gets no
-// deployment, so the watcher judges its allocations and their Consul checks.
+// TestWatchSystemCheckFails deploys a system process, healthy first, then with an HTTP check that fails: a
+// system job gets no deployment, so the watcher judges the version's allocations and their Consul checks.
 func TestWatchSystemCheckFails(t *testing.T) {
 	image, _ := devstacktest.DemoImage(t, "watch")
-	run := deployWatched(t, "watchsys", watchApp("watchsys", image, "system", `, FAIL_HEALTH = "1"`, `
+	spec := func(fail string) string {
+		return watchApp("watchsys", image, "system", `, FAIL_HEALTH = "`+fail+`"`, systemBody)
+	}
+	if run := deployWatched(t, "watchsys", spec("0")); run.err != nil || run.took > 30*time.Second {
+		t.Fatalf("healthy system process: Deploy returned %v after %s, want success within 30s", run.err, run.took)
+	}
+	run := deployWatched(t, "watchsys", spec("1"))
+	de := run.deployError(t)
+	for _, want := range []string{`"main-http"`, "unhealthy on purpose (FAIL_HEALTH=1)"} {
+		if !strings.Contains(de.Reason, want) {
+			t.Errorf("reason %q does not contain %q", de.Reason, want)
+		}
+	}
+	if run.took > 90*time.Second {
+		t.Errorf("the failure took %s; healthy_deadline is 10s", run.took)
+	}
+	distinctCauses(t, de)
+}
+
+// systemBody is the system process of TestWatchSystemCheckFails.
+const systemBody = `
     port    = 8080
     health {
       path     = "/healthz"
@@ -120,18 +140,7 @@ func TestWatchSystemCheckFails(t *testing.T) {
     resources {
       cpu    = 50
       memory = 32
-    }`))
-	de := run.deployError(t)
-	for _, want := range []string{`"main-http"`, "unhealthy on purpose (FAIL_HEALTH=1)"} {
-		if !strings.Contains(de.Reason, want) {
-			t.Errorf("reason %q does not contain %q", de.Reason, want)
-		}
-	}
-	if run.took > 90*time.Second {
-		t.Errorf("the failure took %s; healthy_deadline is 10s", run.took)
-	}
-	distinctCauses(t, de)
-}
+    }`
 
 // TestWatchMemoryTooLarge deploys a process that asks for more memory than the node has: the evaluation's
 // placement failure ends the deploy at once.
