@@ -106,6 +106,7 @@ func (s *Stack) Deploy(ctx context.Context, app *jobspec.App, opts DeployOptions
 		return nil, err
 	}
 	res.Release = set.rec
+	opts.emit(Event{Kind: EventStep, Message: fmt.Sprintf("Recorded release %d (%s)", set.rec.Number, set.rec.State)})
 	res.Notes, err = s.apply(ctx, set, opts)
 	return res, err
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	nomadapi "github.com/hashicorp/nomad/api"
+	vaultapi "github.com/hashicorp/vault/api"
 
 	"github.com/skiffpaas/skiff/internal/devstack/devstacktest"
 	"github.com/skiffpaas/skiff/planner"
@@ -285,6 +286,69 @@ func TestReleaseEngine(t *testing.T) {
 				t.Fatalf("detached release resolved to %+v", rec)
 			}
 			time.Sleep(time.Second)
+		}
+	})
+
+	t.Run("a job changed behind skiff's back between plan and apply is refused", func(t *testing.T) {
+		opts := logEvents(t)
+		progress := opts.Progress
+		opts.Progress = func(e planner.Event) {
+			progress(e)
+			if !strings.HasPrefix(e.Message, "Recorded release") {
+				return
+			}
+			j, _, err := st.Nomad.Jobs().Info("rel", nil)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			j.Meta["touched-by"] = "an operator"
+			if _, _, err := st.Nomad.Jobs().Register(j, nil); err != nil {
+				t.Error(err)
+			}
+		}
+		_, err := deploy(t, st, relSpec{CronSchedule: "0 6 * * *", WorkerVersion: "w4"}, opts)
+		var behind *planner.ChangedBehindError
+		if !errors.As(err, &behind) || behind.Job != "rel" {
+			t.Fatalf("err = %v, want a ChangedBehindError for job rel", err)
+		}
+		if rec := latest(t, st, "rel"); rec.State != release.Failed {
+			t.Fatalf("release %+v, want failed", rec)
+		}
+		if res, err := deploy(t, st, relSpec{CronSchedule: "0 6 * * *", WorkerVersion: "w4"}, logEvents(t)); err != nil {
+			t.Fatalf("a fresh deploy after the refusal: %+v, %v", res, err)
+		}
+	})
+
+	t.Run("an app without secrets or binds plans and deploys with Vault down", func(t *testing.T) {
+		dead, err := vaultapi.NewClient(&vaultapi.Config{Address: "http://127.0.0.1:1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		noVault := newStack(t, s).WithVault(dead, planner.VaultOptions{})
+		plan, err := noVault.Plan(ctx, parseSpec(t, relSpec{CronSchedule: "0 6 * * *", WorkerVersion: "w5"}.hcl(image)))
+		if err != nil || !plan.HasChanges() {
+			t.Fatalf("plan with Vault down: %+v, %v", plan, err)
+		}
+	})
+
+	t.Run("destroy removes the periodic job's runs too", func(t *testing.T) {
+		child, err := st.ForceCron(ctx, "default", "rel", "report")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.Destroy(ctx, "default", "rel", planner.DeployOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		stubs, _, err := st.Nomad.Jobs().PrefixList("rel")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, j := range stubs {
+			t.Errorf("job %s (parent %q, status %s) survived the destroy (forced run %s)", j.ID, j.ParentID, j.Status, child)
+		}
+		if rs, err := st.Releases.List(ctx, "default", "rel"); err != nil || len(rs) != 0 {
+			t.Errorf("release history after destroy: %d records, %v", len(rs), err)
 		}
 	})
 }

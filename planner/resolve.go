@@ -55,12 +55,13 @@ func (s *Stack) resolvePending(ctx context.Context, ns, app string, locked bool)
 	return nil, nil
 }
 
-// adoptable reports whether a deploy of the same spec may take rec over: it changed no job yet (a release task
-// may have run; the record names its child, which is then waited for, never dispatched again).
+// adoptable reports whether a deploy of the same spec may take rec over: it registered no job but release
+// jobs yet (a release task may have run; the record names its child, which is then waited for, never
+// dispatched again).
 func adoptable(rec *Release) bool {
 	switch rec.Phase {
 	case "", release.PhaseResources, release.PhaseReleaseTasks:
-		return len(rec.Registered) == 0
+		return true
 	}
 	return false
 }

@@ -88,6 +88,11 @@ func batch(args []string) int {
 		}
 		fmt.Printf("demoapp batch run, exiting %d\n", code)
 		return code
+	case "sleep":
+		d, _ := time.ParseDuration(args[len(args)-1])
+		fmt.Printf("demoapp batch run, sleeping %s\n", d)
+		time.Sleep(d)
+		return 0
 	case "payload":
 		path := firstNonEmpty(os.Getenv("PAYLOAD_PATH"), filepath.Join(os.Getenv("NOMAD_TASK_DIR"), "payload"))
 		b, err := os.ReadFile(path)
