@@ -132,7 +132,7 @@ func TestReleaseTaskRunsOnce(t *testing.T) {
 	for k, v := range s.Env() {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
-	killWhen(t, cmd, "Running release task")
+	killWhen(t, cmd, "dispatched as")
 
 	var waited bool
 	opts := logEvents(t)

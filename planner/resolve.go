@@ -26,8 +26,8 @@ func (s *Stack) History(ctx context.Context, ns, app string) ([]*Release, error)
 // before registering any job and may be adopted by a deploy of the same spec — else nil.
 func (s *Stack) resolvePending(ctx context.Context, ns, app string, locked bool) (*Release, error) {
 	head, err := s.Releases.Head(ctx, ns, app)
-	if err != nil || head.Latest == 0 {
-		return nil, err
+	if err != nil || head.Latest == 0 || head.Latest == head.Live {
+		return nil, err // the newest release is the live one: it succeeded
 	}
 	rec, err := s.Releases.Get(ctx, ns, app, head.Latest)
 	if err != nil || rec == nil || rec.State.Final() {

@@ -18,7 +18,11 @@ func (s *Stack) runReleaseTask(ctx context.Context, set *applySet, job *nomadapi
 	child := rec.ReleaseTasks[id]
 	if child == "" {
 		opts.emit(Event{Kind: EventStep, Job: id, Message: fmt.Sprintf("Running release task %s", id)})
-		resp, _, err := s.Nomad.Jobs().Dispatch(id, nil, nil, "", w)
+		// The idempotency token makes a dispatch retried after a crash (before the child was recorded) return
+		// the child of the first attempt instead of a second run.
+		dw := (&nomadapi.WriteOptions{Namespace: ns,
+			IdempotencyToken: fmt.Sprintf("skiff-release-%d-%d", rec.Number, rec.CreatedAt.UnixNano())}).WithContext(ctx)
+		resp, _, err := s.Nomad.Jobs().Dispatch(id, nil, nil, fmt.Sprintf("release-%d", rec.Number), dw)
 		if err != nil {
 			return fmt.Errorf("dispatching release task %q: %w", id, err)
 		}
@@ -30,6 +34,7 @@ func (s *Stack) runReleaseTask(ctx context.Context, set *applySet, job *nomadapi
 		if err := s.Releases.Update(ctx, rec.Namespace, rec.App, rec); err != nil {
 			return err
 		}
+		opts.emit(Event{Kind: EventStep, Job: id, Message: fmt.Sprintf("Release task %s dispatched as %s", id, child)})
 	} else {
 		opts.emit(Event{Kind: EventStep, Job: id, Message: fmt.Sprintf("Release task %s already runs for release %d (%s): waiting for it", id, rec.Number, child)})
 	}
