@@ -206,3 +206,17 @@ func parseHCLOrJSON(filename string, src []byte) (*hcl.File, hcl.Diagnostics) {
 	}
 	return hclsyntax.ParseConfig(src, filename, hcl.InitialPos)
 }
+
+// ParseRemote decodes a spec sent to the platform API: like Parse it has no filesystem access (no auto var
+// files; file and templatefile report an error), but var files come by content: the File of each opts.VarArgs
+// entry (and each opts.VarFiles name) is a key of varFiles. The returned App is nil when diags has errors.
+func ParseRemote(filename string, src []byte, varFiles map[string][]byte, opts *Options) (*App, hcl.Diagnostics) {
+	read := func(name string) ([]byte, error) {
+		b, ok := varFiles[name]
+		if !ok {
+			return nil, fmt.Errorf("var file %q was not sent with the spec", name)
+		}
+		return b, nil
+	}
+	return parse(filename, src, opts, "", nil, read)
+}

@@ -2,6 +2,7 @@ package planner
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -28,6 +29,52 @@ type DeployOptions struct {
 	// LockTimeout is how long to wait for another deploy of the app to finish; 0 fails at once with a
 	// *release.LockedError naming the holder.
 	LockTimeout time.Duration
+	// IfLive, if set, is the release the caller saw live: Deploy and Rollback fail with a *StaleReleaseError
+	// when the app's live release is another one (If-Match: a CI job never deploys over a release it did not see).
+	IfLive *int
+	// IdempotencyKey, if set, is recorded on the release; a deploy whose key is already on one of the app's
+	// releases returns that release instead of applying again.
+	IdempotencyKey string
+}
+
+// ErrNotDeployed is returned (wrapped) for an app that has neither jobs nor releases.
+var ErrNotDeployed = errors.New("app is not deployed")
+
+// StaleReleaseError is returned when DeployOptions.IfLive names another release than the live one.
+type StaleReleaseError struct {
+	App        string
+	Want, Live int
+}
+
+func (e *StaleReleaseError) Error() string {
+	return fmt.Sprintf("app %q runs release %d, not %d: plan again against the live release", e.App, e.Live, e.Want)
+}
+
+// checkPreconditions enforces IfLive and IdempotencyKey under the deploy lock: it returns the release an
+// earlier request with the same key made, or nil.
+func (s *Stack) checkPreconditions(ctx context.Context, ns, app string, opts DeployOptions) (*Release, error) {
+	if opts.IfLive == nil && opts.IdempotencyKey == "" {
+		return nil, nil
+	}
+	head, err := s.Releases.Head(ctx, ns, app)
+	if err != nil {
+		return nil, err
+	}
+	if opts.IdempotencyKey != "" {
+		for n := head.Latest; n > 0 && n > head.Latest-release.KeepSnapshots; n-- {
+			r, err := s.Releases.Get(ctx, ns, app, n)
+			if err != nil {
+				return nil, err
+			}
+			if r != nil && r.IdempotencyKey == opts.IdempotencyKey {
+				return r, nil
+			}
+		}
+	}
+	if opts.IfLive != nil && *opts.IfLive != head.Live {
+		return nil, &StaleReleaseError{App: app, Want: *opts.IfLive, Live: head.Live}
+	}
+	return nil, nil
 }
 
 func (o DeployOptions) emit(e Event) {
@@ -68,6 +115,9 @@ func (s *Stack) Deploy(ctx context.Context, app *jobspec.App, opts DeployOptions
 	if err != nil {
 		return nil, err
 	}
+	if done, err := s.checkPreconditions(ctx, app.Namespace, app.Name, opts); err != nil || done != nil {
+		return &Result{Release: done}, err
+	}
 	plan, err := s.Plan(ctx, app)
 	if err != nil {
 		return nil, err
@@ -98,7 +148,8 @@ func (s *Stack) Deploy(ctx context.Context, app *jobspec.App, opts DeployOptions
 		}
 	}
 	rec := &Release{Description: "deploy", SpecHash: app.SpecHash, CreatedBy: opts.CreatedBy, Plan: plan.summary(),
-		Jobs: map[string]uint64{}, SecretVersions: plan.secretVersions, Systems: s.systemsOf(app)}
+		IdempotencyKey: opts.IdempotencyKey,
+		Jobs:           map[string]uint64{}, SecretVersions: plan.secretVersions, Systems: s.systemsOf(app)}
 	for id, lj := range plan.jobs {
 		rec.Jobs[id] = lj.version
 	}
@@ -106,7 +157,7 @@ func (s *Stack) Deploy(ctx context.Context, app *jobspec.App, opts DeployOptions
 		return nil, err
 	}
 	res.Release = set.rec
-	opts.emit(Event{Kind: EventStep, Message: fmt.Sprintf("Recorded release %d (%s)", set.rec.Number, set.rec.State)})
+	opts.emit(Event{Kind: EventStep, Release: set.rec.Number, Message: fmt.Sprintf("Recorded release %d (%s)", set.rec.Number, set.rec.State)})
 	res.Notes, err = s.apply(ctx, set, opts)
 	return res, err
 }

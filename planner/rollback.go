@@ -31,6 +31,9 @@ func (s *Stack) Rollback(ctx context.Context, ns, app string, n int, opts Deploy
 	if err != nil {
 		return nil, err
 	}
+	if done, err := s.checkPreconditions(ctx, ns, app, opts); err != nil || done != nil {
+		return &Result{Release: done}, err
+	}
 	liveRec, target, err := s.rollbackTarget(ctx, ns, app, n)
 	if err != nil {
 		return nil, err
@@ -50,7 +53,8 @@ func (s *Stack) Rollback(ctx context.Context, ns, app string, n int, opts Deploy
 		}
 	}
 	rec := &Release{Description: fmt.Sprintf("rollback to release %d", target.Number), SpecHash: target.SpecHash,
-		CreatedBy: opts.CreatedBy, Jobs: map[string]uint64{}, SecretVersions: target.SecretVersions, Systems: target.Systems}
+		CreatedBy: opts.CreatedBy, Jobs: map[string]uint64{}, SecretVersions: target.SecretVersions, Systems: target.Systems,
+		IdempotencyKey: opts.IdempotencyKey}
 	if err := s.planRestore(ctx, set, snap, rec); err != nil {
 		return nil, err
 	}
@@ -71,7 +75,7 @@ func (s *Stack) Rollback(ctx context.Context, ns, app string, n int, opts Deploy
 	if set.rec, err = s.adoptOrCreate(ctx, snap.App, orphan, rec, set.jobs); err != nil {
 		return nil, err
 	}
-	opts.emit(Event{Kind: EventStep, Message: fmt.Sprintf("Rolling back %s to release %d as release %d", app, target.Number, set.rec.Number)})
+	opts.emit(Event{Kind: EventStep, Release: set.rec.Number, Message: fmt.Sprintf("Rolling back %s to release %d as release %d", app, target.Number, set.rec.Number)})
 	notes, err := s.apply(ctx, set, opts)
 	return &Result{Release: set.rec, Notes: notes}, err
 }

@@ -76,7 +76,7 @@ func (s *Stack) Status(ctx context.Context, ns, app string) (*AppStatus, error) 
 	}
 	if len(live) == 0 {
 		if head.Latest == 0 {
-			return nil, fmt.Errorf("app %q is not deployed in namespace %q", app, ns)
+			return nil, fmt.Errorf("app %q in namespace %q: %w", app, ns, ErrNotDeployed)
 		}
 		return nil, fmt.Errorf("app %q has no jobs in namespace %q, but %d release record(s): a destroy did not finish "+
 			"(run `skiff destroy %s` again) or every job was removed behind skiff's back", app, ns, head.Latest, app)

@@ -30,6 +30,8 @@ type Event struct {
 	Job     string          `json:"job,omitempty"`
 	Message string          `json:"message"`
 	Groups  []GroupProgress `json:"groups,omitempty"`
+	// Release is set on the step that recorded the release (its number), before anything changes.
+	Release int `json:"release,omitempty"`
 	// Group and Alloc name, on a problem event, the task group and the (short) ID of the first allocation
 	// that reported the cause.
 	Group string `json:"group,omitempty"`

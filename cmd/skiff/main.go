@@ -64,6 +64,7 @@ func commands(ui cli.Ui) map[string]cli.CommandFactory {
 		"routes":             func() (cli.Command, error) { return &routesCommand{ui: ui}, nil },
 		"run":                func() (cli.Command, error) { return &runCommand{ui: ui}, nil },
 		"scale":              func() (cli.Command, error) { return &scaleCommand{ui: ui}, nil },
+		"serve":              func() (cli.Command, error) { return &serveCommand{ui: ui}, nil },
 		"status":             func() (cli.Command, error) { return &statusCommand{ui: ui}, nil },
 		"sweep":              func() (cli.Command, error) { return &sweepCommand{ui: ui}, nil },
 		"validate":           func() (cli.Command, error) { return &validateCommand{ui: ui}, nil },

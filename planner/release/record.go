@@ -78,6 +78,8 @@ type Record struct {
 	// Phase is the step a deploying release is in (PhaseResources, PhaseReleaseTasks, PhaseRegister,
 	// PhaseWatch, PhasePrune); a process that dies leaves it, and resolution reads it.
 	Phase string `json:"phase,omitempty"`
+	// IdempotencyKey is the key of the API request that made the release (Idempotency-Key), if any.
+	IdempotencyKey string `json:"idempotency_key,omitempty"`
 	// Detached is set when the deploy returned without watching the deployments.
 	Detached bool `json:"detached,omitempty"`
 	// Reason says why the release failed or was superseded.

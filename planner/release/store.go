@@ -246,3 +246,33 @@ func (s *Store) SetScale(ctx context.Context, ns, app string, counts map[string]
 		(&consulapi.WriteOptions{}).WithContext(ctx))
 	return err
 }
+
+// AppRef names an app that has a release history.
+type AppRef struct {
+	Namespace string `json:"namespace"`
+	App       string `json:"app"`
+}
+
+// Apps lists every app that has skiff records, sorted by namespace and name. It reads two levels of keys,
+// never the records themselves.
+func (s *Store) Apps(ctx context.Context) ([]AppRef, error) {
+	q := (&consulapi.QueryOptions{}).WithContext(ctx)
+	namespaces, _, err := s.consul.KV().Keys("skiff/apps/", "/", q)
+	if err != nil {
+		return nil, fmt.Errorf("listing apps in Consul: %w", err)
+	}
+	var out []AppRef
+	for _, nsKey := range namespaces {
+		apps, _, err := s.consul.KV().Keys(nsKey, "/", q)
+		if err != nil {
+			return nil, fmt.Errorf("listing apps in Consul: %w", err)
+		}
+		ns := strings.TrimSuffix(strings.TrimPrefix(nsKey, "skiff/apps/"), "/")
+		for _, appKey := range apps {
+			if name := strings.TrimSuffix(strings.TrimPrefix(appKey, nsKey), "/"); name != "" && strings.HasSuffix(appKey, "/") {
+				out = append(out, AppRef{Namespace: ns, App: name})
+			}
+		}
+	}
+	return out, nil
+}

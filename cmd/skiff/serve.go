@@ -1,0 +1,89 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"log"
+	"net"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/cli"
+
+	"github.com/skiffpaas/skiff/server"
+)
+
+// serveCommand runs the platform API.
+type serveCommand struct{ ui cli.Ui }
+
+func (c *serveCommand) Synopsis() string {
+	return "Run the platform API (REST, OpenAPI, SSE) for CI and remote use"
+}
+func (c *serveCommand) Help() string {
+	return `Usage: skiff serve [-addr 127.0.0.1:7440] [-token-file FILE] [-trusted-proxy CIDR]... [-drain 30s]
+
+  Serves the platform API under /v1 (OpenAPI document at /v1/openapi.json) over the stack that NOMAD_ADDR,
+  CONSUL_HTTP_ADDR and VAULT_ADDR (with their tokens) name. Every request needs Authorization: Bearer <token>;
+  the token comes from -token-file, else SKIFF_SERVER_TOKEN. On SIGINT/SIGTERM the server stops accepting,
+  lets requests finish and waits up to -drain for running deployments to reach a recorded state; a deployment
+  still watching is left to Nomad, and any skiff process resolves its release later.
+
+  -addr           Listen address (default 127.0.0.1:7440).
+  -token-file     File holding the admin token (one line).
+  -trusted-proxy  A proxy address (CIDR) whose X-Forwarded-For is believed; repeatable (default: none).
+  -drain          How long shutdown waits for requests and deployments (default 30s).
+
+  Example:
+    SKIFF_SERVER_TOKEN=$(cat ~/.skiff-token) skiff serve -addr 127.0.0.1:7440`
+}
+
+func (c *serveCommand) Run(args []string) int {
+	fl := flag.NewFlagSet("serve", flag.ContinueOnError)
+	addr := fl.String("addr", "127.0.0.1:7440", "listen address")
+	tokenFile := fl.String("token-file", "", "file holding the admin token")
+	drain := fl.Duration("drain", 30*time.Second, "how long shutdown waits")
+	var proxies multiFlag
+	fl.Var(&proxies, "trusted-proxy", "trusted proxy CIDR (repeatable)")
+	if err := fl.Parse(args); err != nil {
+		return 1
+	}
+	token := os.Getenv("SKIFF_SERVER_TOKEN")
+	if *tokenFile != "" {
+		b, err := os.ReadFile(*tokenFile)
+		if err != nil {
+			return reportError(c.ui, "serve", err)
+		}
+		token = strings.TrimSpace(string(b))
+	}
+	if token == "" {
+		c.ui.Error("skiff serve: no token: give -token-file FILE or set SKIFF_SERVER_TOKEN")
+		return 1
+	}
+	st, err := newStack()
+	if err != nil {
+		return reportError(c.ui, "serve", err)
+	}
+	logger := log.New(stderr(c.ui), "skiff serve: ", log.LstdFlags)
+	srv, err := server.New(server.Config{Token: token, TrustedProxies: proxies, Logf: logger.Printf}, st)
+	if err != nil {
+		return reportError(c.ui, "serve", err)
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return reportError(c.ui, "serve", err)
+	}
+	c.ui.Output(fmt.Sprintf("skiff serve: listening on http://%s (OpenAPI at /v1/openapi.json)", ln.Addr()))
+	ctx, cancel := signalContext()
+	defer cancel()
+	if err := srv.Serve(ctx, ln, *drain); err != nil {
+		return reportError(c.ui, "serve", err)
+	}
+	return 0
+}
+
+// multiFlag is a repeatable string flag.
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }

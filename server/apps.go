@@ -1,0 +1,133 @@
+package server
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/skiffpaas/skiff/planner"
+	"github.com/skiffpaas/skiff/planner/release"
+	"github.com/skiffpaas/skiff/secrets"
+)
+
+// appPath is the input of every operation on one app.
+type appPath struct {
+	Namespace string `path:"namespace" pattern:"^[a-z0-9][a-z0-9-]{0,62}$" doc:"The app's namespace (tenant)"`
+	App       string `path:"app" pattern:"^[a-z0-9][a-z0-9-]{0,62}$" doc:"The app's name"`
+}
+
+// HealthBody is the answer of /v1/health.
+type HealthBody struct {
+	Status  string `json:"status" enum:"ok"`
+	Version string `json:"version"`
+}
+
+// AppSummary is one app in a list.
+type AppSummary struct {
+	Namespace string `json:"namespace"`
+	App       string `json:"app"`
+	// Release is the live release (0: none yet); Latest the newest release and its state.
+	Release     int    `json:"release"`
+	Latest      int    `json:"latest"`
+	LatestState string `json:"latest_state,omitempty"`
+}
+
+// AppsBody lists apps.
+type AppsBody struct {
+	Apps []AppSummary `json:"apps"`
+}
+
+// StatusOutput is an app's live status.
+type StatusOutput struct {
+	Body *planner.AppStatus
+}
+
+// DestroyBody says what a destroy removed.
+type DestroyBody struct {
+	RemovedJobs []string `json:"removed_jobs"`
+}
+
+// OfferingsBody lists the backing services apps can bind.
+type OfferingsBody struct {
+	Offerings []*secrets.Offering `json:"offerings"`
+}
+
+func (s *Server) registerApps() {
+	huma.Register(s.api, huma.Operation{OperationID: "health", Method: http.MethodGet, Path: "/v1/health",
+		Summary: "Liveness of the API server", Tags: []string{"platform"}, Security: []map[string][]string{}},
+		func(ctx context.Context, _ *struct{}) (*struct{ Body HealthBody }, error) {
+			return &struct{ Body HealthBody }{Body: HealthBody{Status: "ok", Version: s.cfg.Version}}, nil
+		})
+	huma.Register(s.api, huma.Operation{OperationID: "list-apps", Method: http.MethodGet, Path: "/v1/apps",
+		Summary: "List apps across namespaces", Tags: []string{"apps"}},
+		func(ctx context.Context, _ *struct{}) (*struct{ Body AppsBody }, error) {
+			refs, err := s.stack.Releases.Apps(ctx)
+			if err != nil {
+				return nil, fromLibrary(err)
+			}
+			out := &struct{ Body AppsBody }{Body: AppsBody{Apps: []AppSummary{}}}
+			for _, ref := range refs {
+				out.Body.Apps = append(out.Body.Apps, s.summary(ctx, ref))
+			}
+			return out, nil
+		})
+	huma.Register(s.api, huma.Operation{OperationID: "get-status", Method: http.MethodGet,
+		Path: "/v1/namespaces/{namespace}/apps/{app}/status", Summary: "An app's processes, health and releases", Tags: []string{"apps"}},
+		func(ctx context.Context, in *appPath) (*StatusOutput, error) {
+			st, err := s.stack.Status(ctx, in.Namespace, in.App)
+			if err != nil {
+				return nil, fromLibrary(err)
+			}
+			return &StatusOutput{Body: st}, nil
+		})
+	huma.Register(s.api, huma.Operation{OperationID: "destroy-app", Method: http.MethodDelete,
+		Path: "/v1/namespaces/{namespace}/apps/{app}", Summary: "Destroy an app: jobs, objects in Consul, Vault and Fabio, then its history",
+		Tags: []string{"apps"}},
+		func(ctx context.Context, in *appPath) (*struct{ Body DestroyBody }, error) {
+			ids, err := s.stack.Destroy(ctx, in.Namespace, in.App, planner.DeployOptions{CreatedBy: "api"})
+			if err != nil {
+				return nil, fromLibrary(err)
+			}
+			if ids == nil {
+				ids = []string{}
+			}
+			return &struct{ Body DestroyBody }{Body: DestroyBody{RemovedJobs: ids}}, nil
+		})
+	huma.Register(s.api, huma.Operation{OperationID: "list-offerings", Method: http.MethodGet, Path: "/v1/offerings",
+		Summary: "The backing services apps can bind", Tags: []string{"platform"}},
+		func(ctx context.Context, _ *struct{}) (*struct{ Body OfferingsBody }, error) {
+			cat := &secrets.Offerings{KV: s.stack.Consul.KV()}
+			names, err := cat.Names(ctx)
+			if err != nil {
+				return nil, fromLibrary(err)
+			}
+			out := &struct{ Body OfferingsBody }{Body: OfferingsBody{Offerings: []*secrets.Offering{}}}
+			for _, n := range names {
+				o, err := cat.Get(ctx, n)
+				if err != nil {
+					return nil, fromLibrary(err)
+				}
+				if o != nil {
+					out.Body.Offerings = append(out.Body.Offerings, o)
+				}
+			}
+			return out, nil
+		})
+}
+
+// summary reads an app's head for a list.
+func (s *Server) summary(ctx context.Context, ref release.AppRef) AppSummary {
+	out := AppSummary{Namespace: ref.Namespace, App: ref.App}
+	head, err := s.stack.Releases.Head(ctx, ref.Namespace, ref.App)
+	if err != nil {
+		return out
+	}
+	out.Release, out.Latest = head.Live, head.Latest
+	if head.Latest > 0 {
+		if r, err := s.stack.Releases.Get(ctx, ref.Namespace, ref.App, head.Latest); err == nil && r != nil {
+			out.LatestState = string(r.State)
+		}
+	}
+	return out
+}

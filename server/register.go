@@ -1,0 +1,36 @@
+package server
+
+import (
+	"net/http"
+	"reflect"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/adapters/humagin"
+	"github.com/gin-gonic/gin"
+
+	"github.com/skiffpaas/skiff/planner"
+)
+
+// register registers every operation, and the routes huma does not serve (metrics).
+func (s *Server) register() {
+	s.registerApps()
+	s.registerDeploy()
+	s.registerReleases()
+	s.registerEvents()
+	s.engine.GET("/v1/metrics", s.metrics.handler())
+	s.engine.NoRoute(func(c *gin.Context) {
+		writeError(c, apiError(http.StatusNotFound, CodeNotFound, "no such API path: "+c.Request.URL.Path))
+	})
+}
+
+// stampRequestID is a huma transformer: error bodies carry the request's ID.
+func stampRequestID(ctx huma.Context, _ string, v any) (any, error) {
+	if e, ok := v.(*Error); ok && e.RequestID == "" {
+		e.RequestID = humagin.Unwrap(ctx).GetString(requestIDKey)
+	}
+	return v, nil
+}
+
+func reflectTypeOf(v any) reflect.Type { return reflect.TypeOf(v) }
+
+func eventKind(k string) planner.EventKind { return planner.EventKind(k) }

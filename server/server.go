@@ -1,0 +1,112 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/adapters/humagin"
+	"github.com/gin-gonic/gin"
+
+	"github.com/skiffpaas/skiff/planner"
+)
+
+// Config configures a Server.
+type Config struct {
+	// Token is the bearer token every request must carry (until tokens and roles of the tenancy work land, one
+	// admin token). Required.
+	Token string
+	// TrustedProxies are the addresses (CIDRs) whose X-Forwarded-For gin believes; none by default.
+	TrustedProxies []string
+	// MaxBodyBytes bounds request bodies (default 1 MiB).
+	MaxBodyBytes int64
+	// Logf receives one line per request (method, path, status, duration, request ID) and server events; never
+	// a request body or a token.
+	Logf func(format string, args ...any)
+	// Version is reported by /v1/health and the OpenAPI document.
+	Version string
+}
+
+// Server is the platform API over one planner.Stack.
+type Server struct {
+	cfg     Config
+	stack   *planner.Stack
+	engine  *gin.Engine
+	api     huma.API
+	runs    *deployments
+	metrics *metrics
+}
+
+// New returns a server over stack. It installs the API's error shape as huma.NewError (huma offers no other
+// hook; the shape is the same for every server in the process).
+func New(cfg Config, stack *planner.Stack) (*Server, error) {
+	if cfg.Token == "" {
+		return nil, errors.New("server: a token is required")
+	}
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = 1 << 20
+	}
+	if cfg.Logf == nil {
+		cfg.Logf = func(string, ...any) {}
+	}
+	if cfg.Version == "" {
+		cfg.Version = "dev"
+	}
+	huma.NewError = newHumaError
+	gin.SetMode(gin.ReleaseMode)
+	engine := gin.New()
+	if err := engine.SetTrustedProxies(cfg.TrustedProxies); err != nil {
+		return nil, fmt.Errorf("server: trusted proxies: %w", err)
+	}
+	s := &Server{cfg: cfg, stack: stack, engine: engine, metrics: newMetrics()}
+	s.runs = newDeployments(stack, s.metrics, cfg.Logf)
+	engine.Use(s.requestID, s.recovery, s.accessLog, s.limitBody, s.authenticate)
+	hc := huma.DefaultConfig("skiff platform API", cfg.Version)
+	hc.OpenAPIPath = "/v1/openapi"
+	hc.DocsPath = ""
+	hc.SchemasPath = ""
+	hc.CreateHooks = nil // no $schema links in bodies
+	hc.Transformers = append(hc.Transformers, stampRequestID)
+	hc.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
+		"bearer": {Type: "http", Scheme: "bearer", Description: "A skiff token: Authorization: Bearer skf_…"},
+	}
+	hc.Security = []map[string][]string{{"bearer": {}}}
+	s.api = humagin.New(engine, hc)
+	s.register()
+	return s, nil
+}
+
+// Handler returns the server's HTTP handler.
+func (s *Server) Handler() http.Handler { return s.engine }
+
+// OpenAPI returns the generated OpenAPI document.
+func (s *Server) OpenAPI() *huma.OpenAPI { return s.api.OpenAPI() }
+
+// Serve serves on ln until ctx is cancelled, then shuts down gracefully: it stops accepting, lets requests in
+// flight finish (up to drain), and waits for running deployments to reach a recorded state — a deployment
+// still watching when drain ends is left to Nomad; its release stays deploying and any skiff process resolves
+// it later.
+func (s *Server) Serve(ctx context.Context, ln net.Listener, drain time.Duration) error {
+	hs := &http.Server{Handler: s.engine, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
+		IdleTimeout: 2 * time.Minute}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), drain)
+	defer cancel()
+	err := hs.Shutdown(sctx)
+	s.runs.wait(sctx)
+	if errors.Is(err, context.DeadlineExceeded) {
+		s.cfg.Logf("shutdown: requests still running after %s were cut", drain)
+		return nil
+	}
+	return err
+}
