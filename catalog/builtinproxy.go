@@ -27,8 +27,8 @@ type BuiltinProxy struct {
 }
 
 // ParseBuiltinProxy reads the textual form of String:
-// "consul-builtin,launcher=<path>,consul=<path>,addr=<host:port>" (the value of SKIFF_CONNECT_SIDECAR that
-// `skiff dev env` exports).
+// "consul-builtin,launcher=<path>,consul=<path>,addr=<host:port>" (the form of the former SKIFF_CONNECT_SIDECAR that
+// `skiff dev env` exported).
 func ParseBuiltinProxy(s string) (*BuiltinProxy, error) {
 	fields := strings.Split(s, ",")
 	if fields[0] != BuiltinProxyKind {

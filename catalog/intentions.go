@@ -99,7 +99,7 @@ func (in *Intentions) PlanResources(ctx context.Context, app *jobspec.App) ([]*c
 			}
 			if len(meshed) == 0 {
 				ch.Notes = append(ch.Notes, fmt.Sprintf("%q is registered but has no Connect sidecar, so the upstream "+
-					"cannot reach it: deploy its app into the mesh (SKIFF_CONNECT_MESH=1)", p.name))
+					"cannot reach it: deploy its app into the mesh (connect { mesh = true } in the platform config)", p.name))
 			}
 		}
 		out = append(out, ch)

@@ -1,19 +1,22 @@
 package planner
 
 import (
+	"context"
 	"errors"
-	"github.com/skiffpaas/skiff/planner/compile"
-	"github.com/skiffpaas/skiff/planner/release"
 	"net/http"
 	"os"
-	"strings"
+	"time"
 
 	consulapi "github.com/hashicorp/consul/api"
+	"github.com/hashicorp/hcl/v2"
 	nomadapi "github.com/hashicorp/nomad/api"
 	vaultapi "github.com/hashicorp/vault/api"
 
 	"github.com/skiffpaas/skiff/catalog"
 	"github.com/skiffpaas/skiff/edge"
+	"github.com/skiffpaas/skiff/planner/compile"
+	"github.com/skiffpaas/skiff/planner/release"
+	"github.com/skiffpaas/skiff/platform"
 	"github.com/skiffpaas/skiff/secrets"
 )
 
@@ -30,8 +33,10 @@ type Stack struct {
 	Resources []ResourcePlanner
 	// Traffic, if set, steers traffic during deployments (Fabio canary weights).
 	Traffic TrafficController
-	// Connect configures the Consul Connect mesh of the compiled jobs (ConnectFromEnv reads it).
+	// Connect configures the Consul Connect mesh of the compiled jobs (from the platform config's connect block).
 	Connect compile.ConnectOptions
+	// Platform is the platform config the stack was built from (NewStackFromConfig); nil for a bare NewStack.
+	Platform *platform.Config
 
 	// secretsMount is the Vault KV mount of sensitive env vars; empty when the stack has no Vault.
 	secretsMount string
@@ -75,10 +80,29 @@ func (s *Stack) WithVault(v *vaultapi.Client, o VaultOptions) *Stack {
 	return s
 }
 
+// NewStackFromConfig returns a Stack over the given clients with the platform settings of cfg (platform.Default
+// when nil): Fabio's KV path, the Connect mesh and sidecar, and — when vault is not nil — Vault with cfg's mount,
+// JWT auth path and workload policies. This is how every front end builds its stack, so that one platform's
+// processes compile the same jobs.
+func NewStackFromConfig(nomad *nomadapi.Client, consul *consulapi.Client, vault *vaultapi.Client, cfg *platform.Config) *Stack {
+	if cfg == nil {
+		cfg = platform.Default()
+	}
+	st := NewStack(nomad, consul).WithFabio(cfg.Fabio.KVPath)
+	st.Platform = cfg
+	st.Connect = compile.ConnectOptions{Mesh: cfg.Connect.Mesh, Sidecar: cfg.Connect.Sidecar()}
+	if vault != nil {
+		st.WithVault(vault, VaultOptions{SecretsMount: cfg.Vault.SecretsMount, JWTPath: cfg.Vault.JWTAuthPath,
+			WorkloadPolicies: cfg.Vault.WorkloadPolicies})
+	}
+	return st
+}
+
 // NewStackFromEnv returns a Stack whose clients are configured from the standard environment variables
-// (NOMAD_ADDR, NOMAD_TOKEN, CONSUL_HTTP_ADDR, CONSUL_HTTP_TOKEN, ...); with VAULT_ADDR set, Vault too
-// (VAULT_TOKEN; SKIFF_SECRETS_MOUNT, SKIFF_VAULT_JWT_PATH and SKIFF_VAULT_WORKLOAD_POLICIES override
-// VaultOptions' defaults).
+// (NOMAD_ADDR, NOMAD_TOKEN, CONSUL_HTTP_ADDR, CONSUL_HTTP_TOKEN, ...; with VAULT_ADDR set, Vault too, with
+// VAULT_TOKEN) and whose settings are the platform's: platform.Load reads the config published in Consul KV,
+// else the file named by SKIFF_PLATFORM_CONFIG, else the defaults (see docs/platform.md); that read may take
+// up to loadTimeout. Errors in the platform config come back as a *DiagnosticsError.
 func NewStackFromEnv() (*Stack, error) {
 	n, err := nomadapi.NewClient(nomadapi.DefaultConfig())
 	if err != nil {
@@ -88,23 +112,31 @@ func NewStackFromEnv() (*Stack, error) {
 	if err != nil {
 		return nil, err
 	}
-	st := NewStack(n, c).WithFabio(os.Getenv("SKIFF_FABIO_KVPATH"))
-	if st.Connect, err = compile.ConnectFromEnv(); err != nil {
+	ctx, cancel := context.WithTimeout(context.Background(), loadTimeout)
+	defer cancel()
+	cfg, err := platform.Load(ctx, c.KV(), os.Getenv(PlatformConfigEnv))
+	var diags hcl.Diagnostics
+	if errors.As(err, &diags) {
+		return nil, &DiagnosticsError{Diags: diags}
+	}
+	if err != nil {
 		return nil, err
 	}
+	var v *vaultapi.Client
 	if os.Getenv("VAULT_ADDR") != "" {
-		v, err := vaultapi.NewClient(vaultapi.DefaultConfig())
-		if err != nil {
+		if v, err = vaultapi.NewClient(vaultapi.DefaultConfig()); err != nil {
 			return nil, err
 		}
-		o := VaultOptions{SecretsMount: os.Getenv("SKIFF_SECRETS_MOUNT"), JWTPath: os.Getenv("SKIFF_VAULT_JWT_PATH")}
-		if p := os.Getenv("SKIFF_VAULT_WORKLOAD_POLICIES"); p != "" {
-			o.WorkloadPolicies = strings.Split(p, ",")
-		}
-		st.WithVault(v, o)
 	}
-	return st, nil
+	return NewStackFromConfig(n, c, v, cfg), nil
 }
+
+// PlatformConfigEnv names the environment variable with the path of the platform config file that
+// NewStackFromEnv falls back to when no config is published in Consul.
+const PlatformConfigEnv = "SKIFF_PLATFORM_CONFIG"
+
+// loadTimeout bounds NewStackFromEnv's read of the platform config.
+const loadTimeout = 30 * time.Second
 
 // isNotFound reports whether err is Nomad's 404.
 func isNotFound(err error) bool {

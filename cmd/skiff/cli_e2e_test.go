@@ -40,6 +40,12 @@ func TestCLIOnRealStack(t *testing.T) {
 			t.Fatalf("app answered %q", body)
 		}
 	})
+	t.Run("routes reads Fabio's address from the published platform config", func(t *testing.T) {
+		code, out := skiff(t, "routes", "newsletter")
+		if code != 0 || !strings.Contains(out, "site-newsletter-default") {
+			t.Fatalf("routes exit %d:\n%s", code, out)
+		}
+	})
 	t.Run("plan exit codes", func(t *testing.T) {
 		if code, out := skiff(t, "plan", "-detailed-exitcode", "-f", spec); code != 0 || !strings.Contains(out, "No changes") {
 			t.Fatalf("unchanged plan exit %d:\n%s", code, out)

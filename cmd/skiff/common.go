@@ -13,9 +13,12 @@ import (
 	"syscall"
 
 	"github.com/hashicorp/cli"
+	consulapi "github.com/hashicorp/consul/api"
+	"github.com/hashicorp/hcl/v2"
 
 	"github.com/skiffpaas/skiff/jobspec"
 	"github.com/skiffpaas/skiff/planner"
+	"github.com/skiffpaas/skiff/platform"
 )
 
 // defaultSpec is the spec file verbs read when none is named.
@@ -93,9 +96,22 @@ func (a *appArgs) connect(args []string) (ns, app string, rest []string, st *pla
 	return ns, app, rest, st, err
 }
 
-// newStack connects to Nomad and Consul from the environment (NOMAD_ADDR, CONSUL_HTTP_ADDR, their tokens).
+// newStack connects to Nomad and Consul (and Vault with VAULT_ADDR) from the environment (NOMAD_ADDR,
+// CONSUL_HTTP_ADDR, VAULT_ADDR, their tokens), with the platform's settings: the config published in Consul KV,
+// else the file named by SKIFF_PLATFORM_CONFIG, else the defaults (docs/platform.md). Stack.Platform holds them.
 func newStack() (*planner.Stack, error) {
 	return planner.NewStackFromEnv()
+}
+
+// platformConfig reads the platform's settings as newStack does, for verbs that need no stack. Errors in the
+// config come back as a *planner.DiagnosticsError, which reportError prints with a snippet.
+func platformConfig(ctx context.Context, consul *consulapi.Client) (*platform.Config, error) {
+	cfg, err := platform.Load(ctx, consul.KV(), os.Getenv(planner.PlatformConfigEnv))
+	var diags hcl.Diagnostics
+	if errors.As(err, &diags) {
+		return nil, &planner.DiagnosticsError{Diags: diags}
+	}
+	return cfg, err
 }
 
 // signalContext returns a context cancelled by Ctrl-C or SIGTERM.

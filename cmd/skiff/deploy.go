@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"os"
 
 	"github.com/hashicorp/cli"
 
@@ -75,7 +74,7 @@ func (c *deployCommand) Run(args []string) int {
 		return reportError(c.ui, "deploy", err)
 	}
 	printResult(c.ui, res)
-	for _, u := range edge.URLs(app, os.Getenv("SKIFF_FABIO_ADDR")) {
+	for _, u := range edge.URLs(app, st.Platform.Fabio.ProxyAddr) {
 		c.ui.Output("URL: " + u)
 	}
 	return 0

@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/cli"
 
 	"github.com/skiffpaas/skiff/internal/devstack"
+	"github.com/skiffpaas/skiff/platform"
 )
 
 // devDir is where `skiff dev` keeps the local stack: $SKIFF_DEV_DIR, else $XDG_STATE_HOME/skiff/dev, else
@@ -56,7 +57,10 @@ func (c *devUpCommand) Help() string {
   skiff: Nomad registers services in Consul and reads Vault secrets through workload identity, Fabio
   routes from Consul, Vault's database engine issues Postgres credentials. State, data and logs live in
   $SKIFF_DEV_DIR (default ~/.local/state/skiff/dev). Binaries come from PATH or SKIFF_BIN_DIR
-  (scripts/install-hashistack installs them). Run 'eval "$(skiff dev env)"' to point CLIs at it.`
+  (scripts/install-hashistack installs them). Run 'eval "$(skiff dev env)"' to point CLIs at it.
+
+  The stack's platform config (its Fabio addresses, Consul's built-in proxy as the Connect sidecar) is
+  written to skiff-server.hcl in the state dir and published to the stack's Consul, where skiff reads it.`
 }
 
 func (c *devUpCommand) Run(args []string) int {
@@ -83,6 +87,7 @@ func (c *devUpCommand) Run(args []string) int {
 	}
 	c.ui.Output(fmt.Sprintf("Dev stack up in %s (state in %s).", time.Since(begin).Round(100*time.Millisecond), dir))
 	printDevStatus(c.ui, s)
+	c.ui.Output(fmt.Sprintf("\nPlatform config published to Consul KV %s (written to %s).", platform.KVKey, s.PlatformConfigFile()))
 	c.ui.Output("\nPoint the nomad/consul/vault CLIs and skiff at it (the tokens are in the output of `skiff dev env`):")
 	c.ui.Output(`  eval "$(skiff dev env)"`)
 	return 0
@@ -176,9 +181,10 @@ func (c *devEnvCommand) Synopsis() string {
 func (c *devEnvCommand) Help() string {
 	return `Usage: skiff dev env
 
-  Prints export lines for NOMAD_ADDR, CONSUL_HTTP_ADDR, CONSUL_HTTP_TOKEN, VAULT_ADDR, VAULT_TOKEN,
-  SKIFF_FABIO_ADDR and SKIFF_FABIO_UI_ADDR. Use: eval "$(skiff dev env)". The tokens are the dev
-  stack's root tokens.`
+  Prints export lines for NOMAD_ADDR, CONSUL_HTTP_ADDR, CONSUL_HTTP_TOKEN, VAULT_ADDR and VAULT_TOKEN.
+  Use: eval "$(skiff dev env)". The tokens are the dev stack's root tokens. skiff's other settings (Fabio's
+  addresses, the Connect sidecar) are the platform config that 'skiff dev up' published to the stack's
+  Consul (see docs/platform.md).`
 }
 
 func (c *devEnvCommand) Run(args []string) int {

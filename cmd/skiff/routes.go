@@ -2,10 +2,8 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
-	"os"
 	"strings"
 	"text/tabwriter"
 
@@ -26,7 +24,7 @@ func (c *routesCommand) Synopsis() string {
 func (c *routesCommand) Help() string {
 	return `Usage: skiff routes [-namespace NS] [-f FILE [-var name=value]...] [-json] [-detailed-exitcode] [APP]
 
-  Lists Fabio's live routes (GET $SKIFF_FABIO_UI_ADDR/api/routes) next to the desired ones and marks the
+  Lists Fabio's live routes (GET <ui_addr>/api/routes) next to the desired ones and marks the
   drift: "missing in Fabio" (desired, no healthy target), "extra in Fabio" (a target of the app that nothing
   desired explains), "weight differs" (the canaries' share is not the stored canary weight, or not an even
   share without one), "options differ" (strip or redirect).
@@ -37,8 +35,8 @@ func (c *routesCommand) Help() string {
   -json               Print the routes as JSON.
   -detailed-exitcode  Exit 0 without drift, 2 with drift, 1 on error.
 
-  SKIFF_FABIO_UI_ADDR is Fabio's UI address (skiff dev env exports it); SKIFF_FABIO_KVPATH its
-  registry.consul.kvpath when not the default /fabio/config.`
+  Fabio's UI address and KV path are the platform's (fabio { ui_addr, kv_path } in skiff-server.hcl,
+  published in Consul KV; see docs/platform.md).`
 }
 
 func (c *routesCommand) Run(args []string) int {
@@ -54,17 +52,16 @@ func (c *routesCommand) Run(args []string) int {
 		c.ui.Error("skiff routes takes at most one app name\n\n" + c.Help())
 		return 1
 	}
-	uiAddr := os.Getenv("SKIFF_FABIO_UI_ADDR")
-	if uiAddr == "" {
-		return reportError(c.ui, "routes", errors.New("SKIFF_FABIO_UI_ADDR is not set: point it at Fabio's UI "+
-			"(eval \"$(skiff dev env)\" sets it for the dev stack)"))
-	}
 	consul, err := consulapi.NewClient(consulapi.DefaultConfig())
 	if err != nil {
 		return reportError(c.ui, "routes", err)
 	}
 	ctx, cancel := signalContext()
 	defer cancel()
+	cfg, err := platformConfig(ctx, consul)
+	if err != nil {
+		return reportError(c.ui, "routes", err)
+	}
 
 	live, err := edge.LiveRoutes(ctx, consul)
 	if err != nil {
@@ -100,11 +97,11 @@ func (c *routesCommand) Run(args []string) int {
 			scope[l.Service] = true
 		}
 	}
-	weights, err := edge.NewWeightStore(consul.KV(), os.Getenv("SKIFF_FABIO_KVPATH")).List(ctx, namespace, app)
+	weights, err := edge.NewWeightStore(consul.KV(), cfg.Fabio.KVPath).List(ctx, namespace, app)
 	if err != nil {
 		return reportError(c.ui, "routes", err)
 	}
-	targets, err := edge.NewFabioClient(uiAddr).Routes(ctx)
+	targets, err := edge.NewFabioClient(cfg.Fabio.UIAddr).Routes(ctx)
 	if err != nil {
 		return reportError(c.ui, "routes", err)
 	}

@@ -48,7 +48,7 @@ func installMeshProxy(ctx context.Context, dir, consulBin string) error {
 }
 
 // ConnectSidecar returns the Connect sidecar that replaces Envoy on this stack: Consul's built-in proxy
-// started by the launcher that installMeshProxy built (the value of SKIFF_CONNECT_SIDECAR).
+// started by the launcher that installMeshProxy built (the builtin_proxy of PlatformConfig).
 func (s *Stack) ConnectSidecar() *catalog.BuiltinProxy {
 	dir := filepath.Join(s.Dir, meshProxyDir)
 	return &catalog.BuiltinProxy{Launcher: filepath.Join(dir, "meshproxy"), Consul: filepath.Join(dir, "consul"),

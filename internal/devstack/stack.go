@@ -12,6 +12,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/skiffpaas/skiff/platform"
 )
 
 // Options control Start. The zero value starts a complete stack in a new temp dir.
@@ -152,6 +154,10 @@ func Start(ctx context.Context, opts Options) (s *Stack, err error) {
 	if err := registerOfferings(ctx, consulInfo, vaultInfo, pgInfo); err != nil {
 		return s, err
 	}
+	if err := s.publishPlatform(ctx); err != nil {
+		return s, err
+	}
+	logf("platform config written to %s and published to Consul KV %s", s.PlatformConfigFile(), platform.KVKey)
 	if err := step("fabio", fabioP, fabioReady(fabioInfo)); err != nil {
 		return s, err
 	}
@@ -249,18 +255,17 @@ func (s *Stack) Stop() error {
 	return errors.Join(errs...)
 }
 
-// Env returns the environment variables through which Nomad, Consul and Vault CLIs and skiff reach the stack.
-// It includes tokens: callers print it only where the user asked for it (`skiff dev env`).
+// Env returns the standard environment variables through which Nomad, Consul and Vault CLIs and skiff reach
+// the stack: addresses and tokens only. skiff reads the rest of its settings from the platform config that Start
+// published to the stack's Consul (see PlatformConfig). It includes tokens: callers print it only where the user
+// asked for it (`skiff dev env`).
 func (s *Stack) Env() map[string]string {
 	return map[string]string{
-		"NOMAD_ADDR":            s.Nomad.Addr,
-		"CONSUL_HTTP_ADDR":      s.Consul.HTTPAddr,
-		"CONSUL_HTTP_TOKEN":     s.Consul.Token,
-		"VAULT_ADDR":            s.Vault.Addr,
-		"VAULT_TOKEN":           s.Vault.Token,
-		"SKIFF_FABIO_ADDR":      "http://" + s.Fabio.ProxyAddr,
-		"SKIFF_FABIO_UI_ADDR":   "http://" + s.Fabio.UIAddr,
-		"SKIFF_CONNECT_SIDECAR": s.ConnectSidecar().String(),
+		"NOMAD_ADDR":        s.Nomad.Addr,
+		"CONSUL_HTTP_ADDR":  s.Consul.HTTPAddr,
+		"CONSUL_HTTP_TOKEN": s.Consul.Token,
+		"VAULT_ADDR":        s.Vault.Addr,
+		"VAULT_TOKEN":       s.Vault.Token,
 	}
 }
 

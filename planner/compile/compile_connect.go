@@ -1,10 +1,6 @@
 package compile
 
 import (
-	"fmt"
-	"os"
-	"strings"
-
 	nomadapi "github.com/hashicorp/nomad/api"
 
 	"github.com/skiffpaas/skiff/catalog"
@@ -14,8 +10,9 @@ import (
 // SidecarTag is the only tag of every Connect sidecar service skiff compiles.
 const SidecarTag = "skiff-sidecar"
 
-// ConnectOptions configure the Consul Connect service mesh of compiled jobs. The zero value puts only the
-// processes that have upstreams in the mesh, with Nomad's default Envoy sidecar.
+// ConnectOptions configure the Consul Connect service mesh of compiled jobs; planner.NewStackFromConfig sets them
+// from the platform config's connect block. The zero value puts only the processes that have upstreams in the
+// mesh, with Nomad's default Envoy sidecar.
 type ConnectOptions struct {
 	// Mesh puts every web, worker and system process with a port in the mesh, so that other apps' upstreams
 	// can reach it (a process must be in the mesh to be an upstream's destination).
@@ -61,25 +58,4 @@ func (c *compiler) connect(p *jobspec.Process, g *nomadapi.TaskGroup) {
 	if sc := c.opts.Connect.Sidecar; sc != nil {
 		svc.Connect.SidecarTask = sc.SidecarTask(catalog.NomadServiceID("${NOMAD_ALLOC_ID}", *g.Name, svc.Name, svc.PortLabel))
 	}
-}
-
-// ConnectFromEnv reads ConnectOptions from the environment: SKIFF_CONNECT_MESH=1 (or true) sets Mesh, and
-// SKIFF_CONNECT_SIDECAR (catalog.ParseBuiltinProxy's form, which `skiff dev env` exports) sets Sidecar.
-func ConnectFromEnv() (ConnectOptions, error) {
-	var o ConnectOptions
-	switch strings.ToLower(os.Getenv("SKIFF_CONNECT_MESH")) {
-	case "", "0", "false":
-	case "1", "true":
-		o.Mesh = true
-	default:
-		return o, fmt.Errorf("SKIFF_CONNECT_MESH=%q: want 1 or 0", os.Getenv("SKIFF_CONNECT_MESH"))
-	}
-	if v := os.Getenv("SKIFF_CONNECT_SIDECAR"); v != "" {
-		b, err := catalog.ParseBuiltinProxy(v)
-		if err != nil {
-			return o, fmt.Errorf("SKIFF_CONNECT_SIDECAR: %w", err)
-		}
-		o.Sidecar = b
-	}
-	return o, nil
 }

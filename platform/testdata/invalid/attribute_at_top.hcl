@@ -1,0 +1,1 @@
+kv_path = "/fabio/config" # ERROR: Unsupported argument

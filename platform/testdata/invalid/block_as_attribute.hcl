@@ -1,0 +1,1 @@
+connect = { mesh = true } # ERROR: Unsupported argument

@@ -1,0 +1,1 @@
+SKIFF_FABIO_KVPATH = "/fabio/config" # ERROR: Unsupported argument

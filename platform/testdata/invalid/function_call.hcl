@@ -1,0 +1,3 @@
+fabio {
+  proxy_addr = env("FABIO_ADDR") # ERROR: Function calls not allowed
+}

@@ -1,0 +1,3 @@
+fabio {
+  kvpath = "/fabio/config" # ERROR: Unsupported argument
+}

@@ -1,0 +1,3 @@
+connect {
+  mesh = "yes" # ERROR: Incorrect attribute value type
+}

@@ -1,0 +1,3 @@
+vault {
+  mesh = true # ERROR: Unsupported argument
+}

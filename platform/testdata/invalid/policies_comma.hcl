@@ -1,0 +1,3 @@
+vault {
+  workload_policies = ["nomad-workloads,audit"] # ERROR: Invalid policy name
+}

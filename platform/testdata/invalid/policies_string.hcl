@@ -1,0 +1,3 @@
+vault {
+  workload_policies = "nomad-workloads" # ERROR: Incorrect attribute value type
+}

@@ -1,0 +1,3 @@
+vault {
+  secrets_mount = "secret/" # ERROR: Mount path with slashes around it
+}

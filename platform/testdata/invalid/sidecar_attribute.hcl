@@ -1,0 +1,3 @@
+connect {
+  sidecar = "envoy" # ERROR: Unsupported argument
+}

@@ -1,0 +1,2 @@
+fabio { # ERROR: Unclosed configuration block
+  kv_path = "/fabio/config"

@@ -1,0 +1,3 @@
+vault {
+  secrets_mount = var.mount # ERROR: Variables not allowed
+}

@@ -1,0 +1,4 @@
+vault {
+  secrets_mount = "secret"
+  token         = "s.xxxx" # ERROR: Unsupported argument
+}
