@@ -14,8 +14,9 @@ import (
 
 // specInput is an operation on one app with a spec in the body.
 type specInput struct {
-	appPath
-	Body SpecBody
+	Namespace string `path:"namespace" pattern:"^[a-z0-9][a-z0-9-]{0,62}$" doc:"The app's namespace (tenant)"`
+	App       string `path:"app" pattern:"^[a-z0-9][a-z0-9-]{0,62}$" doc:"The app's name"`
+	Body      SpecBody
 }
 
 // PlanBody is the diff of a spec against the live stack.
@@ -26,7 +27,8 @@ type PlanBody struct {
 
 // deployInput is a deploy request.
 type deployInput struct {
-	appPath
+	Namespace      string `path:"namespace" pattern:"^[a-z0-9][a-z0-9-]{0,62}$" doc:"The app's namespace (tenant)"`
+	App            string `path:"app" pattern:"^[a-z0-9][a-z0-9-]{0,62}$" doc:"The app's name"`
 	IdempotencyKey string `header:"Idempotency-Key" maxLength:"128" doc:"A retried request with the same key returns the first one's deployment"`
 	IfMatch        string `header:"If-Match" doc:"The live release the client planned against (a number); another live release gives 412"`
 	Detach         bool   `query:"detach" doc:"Do not watch the deployments: the release stays deploying until a reader resolves it from Nomad"`
@@ -62,8 +64,9 @@ type DeployResult struct {
 
 // deploymentPath names one deployment.
 type deploymentPath struct {
-	appPath
-	ID int `path:"id" minimum:"1" doc:"The release number"`
+	Namespace string `path:"namespace" pattern:"^[a-z0-9][a-z0-9-]{0,62}$" doc:"The app's namespace (tenant)"`
+	App       string `path:"app" pattern:"^[a-z0-9][a-z0-9-]{0,62}$" doc:"The app's name"`
+	ID        int    `path:"id" minimum:"1" doc:"The release number"`
 }
 
 func (s *Server) registerDeploy() {
@@ -71,7 +74,7 @@ func (s *Server) registerDeploy() {
 		Path: "/v1/namespaces/{namespace}/apps/{app}/plan", Summary: "Diff a spec against the live stack (changes nothing)",
 		Tags: []string{"deployments"}},
 		func(ctx context.Context, in *specInput) (*struct{ Body PlanBody }, error) {
-			app, warnings, err := s.appFor(in.appPath, &in.Body)
+			app, warnings, err := s.appFor(appPath{Namespace: in.Namespace, App: in.App}, &in.Body)
 			if err != nil {
 				return nil, err
 			}
@@ -83,9 +86,10 @@ func (s *Server) registerDeploy() {
 		})
 	huma.Register(s.api, huma.Operation{OperationID: "create-deployment", Method: http.MethodPost,
 		Path: "/v1/namespaces/{namespace}/apps/{app}/deployments", DefaultStatus: http.StatusAccepted,
-		Summary: "Deploy a spec: 202 with the release's deployment once it is recorded", Tags: []string{"deployments"}},
+		Summary: "Deploy a spec: 202 with the release's deployment once it is recorded", Tags: []string{"deployments"},
+		Responses: s.nothingChanged()},
 		func(ctx context.Context, in *deployInput) (*DeploymentOutput, error) {
-			app, _, err := s.appFor(in.appPath, &in.Body)
+			app, _, err := s.appFor(appPath{Namespace: in.Namespace, App: in.App}, &in.Body)
 			if err != nil {
 				return nil, err
 			}
@@ -100,13 +104,13 @@ func (s *Server) registerDeploy() {
 			st := s.runs.start(in.Namespace, in.App, opts, func(ctx context.Context, o planner.DeployOptions) (*planner.Result, error) {
 				return s.stack.Deploy(ctx, app, o)
 			})
-			return s.answer(ctx, in.appPath, st)
+			return s.answer(ctx, appPath{Namespace: in.Namespace, App: in.App}, st)
 		})
 	huma.Register(s.api, huma.Operation{OperationID: "get-deployment", Method: http.MethodGet,
 		Path: "/v1/namespaces/{namespace}/apps/{app}/deployments/{id}", Summary: "A deployment's state and progress",
 		Tags: []string{"deployments"}},
 		func(ctx context.Context, in *deploymentPath) (*struct{ Body *Deployment }, error) {
-			d, err := s.deployment(ctx, in.appPath, in.ID)
+			d, err := s.deployment(ctx, appPath{Namespace: in.Namespace, App: in.App}, in.ID)
 			if err != nil {
 				return nil, err
 			}
@@ -119,7 +123,7 @@ func (s *Server) registerDeploy() {
 			if err := s.stack.Cancel(ctx, in.Namespace, in.App, in.ID); err != nil {
 				return nil, cancelError(err)
 			}
-			d, err := s.deployment(ctx, in.appPath, in.ID)
+			d, err := s.deployment(ctx, appPath{Namespace: in.Namespace, App: in.App}, in.ID)
 			return &struct{ Body *Deployment }{Body: d}, err
 		})
 	huma.Register(s.api, huma.Operation{OperationID: "promote-deployment", Method: http.MethodPost,
@@ -129,9 +133,16 @@ func (s *Server) registerDeploy() {
 			if err := s.stack.Promote(ctx, in.Namespace, in.App, planner.DeployOptions{}); err != nil {
 				return nil, fromLibrary(err)
 			}
-			d, err := s.deployment(ctx, in.appPath, in.ID)
+			d, err := s.deployment(ctx, appPath{Namespace: in.Namespace, App: in.App}, in.ID)
 			return &struct{ Body *Deployment }{Body: d}, err
 		})
+}
+
+// nothingChanged documents the 200 a deploy or rollback answers when the spec matches the live release.
+func (s *Server) nothingChanged() map[string]*huma.Response {
+	schema := s.api.OpenAPI().Components.Schemas.Schema(reflectTypeOf(DeployResult{}), true, "DeployResult")
+	return map[string]*huma.Response{"200": {Description: "Nothing to change: the spec matches the live release",
+		Content: map[string]*huma.MediaType{"application/json": {Schema: schema}}}}
 }
 
 // appFor parses the spec and checks that it is the app the URL names.

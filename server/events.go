@@ -15,8 +15,10 @@ import (
 
 // eventsInput follows one deployment's events.
 type eventsInput struct {
-	deploymentPath
-	LastEventID int `header:"Last-Event-ID" minimum:"0" doc:"Resume after this event (the id of the last event received)"`
+	Namespace   string `path:"namespace" pattern:"^[a-z0-9][a-z0-9-]{0,62}$" doc:"The app's namespace (tenant)"`
+	App         string `path:"app" pattern:"^[a-z0-9][a-z0-9-]{0,62}$" doc:"The app's name"`
+	ID          int    `path:"id" minimum:"1" doc:"The release number"`
+	LastEventID int    `header:"Last-Event-ID" minimum:"0" doc:"Resume after this event (the id of the last event received)"`
 }
 
 // recordPoll is how often a deployment this server does not run (it restarted, or another server runs it) is
@@ -35,7 +37,7 @@ func (s *Server) registerEvents() {
 		Responses: map[string]*huma.Response{"200": {Description: "The event stream",
 			Content: map[string]*huma.MediaType{"text/event-stream": {Schema: schema}}}}},
 		func(ctx context.Context, in *eventsInput) (*huma.StreamResponse, error) {
-			if _, err := s.deployment(ctx, in.appPath, in.ID); err != nil {
+			if _, err := s.deployment(ctx, appPath{Namespace: in.Namespace, App: in.App}, in.ID); err != nil {
 				return nil, err
 			}
 			return &huma.StreamResponse{Body: func(hctx huma.Context) {
@@ -48,7 +50,7 @@ func (s *Server) registerEvents() {
 					s.streamRun(ctx, r, in.LastEventID, w)
 					return
 				}
-				s.streamRecord(ctx, in.appPath, in.ID, in.LastEventID, w)
+				s.streamRecord(ctx, appPath{Namespace: in.Namespace, App: in.App}, in.ID, in.LastEventID, w)
 			}}, nil
 		})
 }

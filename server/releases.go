@@ -13,9 +13,10 @@ import (
 
 // releasesInput lists releases page by page.
 type releasesInput struct {
-	appPath
-	Cursor int `query:"cursor" minimum:"0" doc:"Return releases older than this number (the next of the previous page)"`
-	Limit  int `query:"limit" minimum:"1" maximum:"100" default:"20" doc:"Releases per page"`
+	Namespace string `path:"namespace" pattern:"^[a-z0-9][a-z0-9-]{0,62}$" doc:"The app's namespace (tenant)"`
+	App       string `path:"app" pattern:"^[a-z0-9][a-z0-9-]{0,62}$" doc:"The app's name"`
+	Cursor    int    `query:"cursor" minimum:"0" doc:"Return releases older than this number (the next of the previous page)"`
+	Limit     int    `query:"limit" minimum:"1" maximum:"100" default:"20" doc:"Releases per page"`
 }
 
 // ReleasesBody is one page of releases, newest first.
@@ -27,7 +28,9 @@ type ReleasesBody struct {
 
 // rollbackInput rolls an app back to a release.
 type rollbackInput struct {
-	deploymentPath
+	Namespace      string `path:"namespace" pattern:"^[a-z0-9][a-z0-9-]{0,62}$" doc:"The app's namespace (tenant)"`
+	App            string `path:"app" pattern:"^[a-z0-9][a-z0-9-]{0,62}$" doc:"The app's name"`
+	ID             int    `path:"id" minimum:"1" doc:"The release number"`
 	IdempotencyKey string `header:"Idempotency-Key" maxLength:"128" doc:"A retried request with the same key returns the first one's deployment"`
 	IfMatch        string `header:"If-Match" doc:"The live release the client saw (a number); another live release gives 412"`
 }
@@ -46,8 +49,9 @@ type FormationEntry struct {
 
 // formationPatch sets counts of web and worker processes.
 type formationPatch struct {
-	appPath
-	Body struct {
+	Namespace string `path:"namespace" pattern:"^[a-z0-9][a-z0-9-]{0,62}$" doc:"The app's namespace (tenant)"`
+	App       string `path:"app" pattern:"^[a-z0-9][a-z0-9-]{0,62}$" doc:"The app's name"`
+	Body      struct {
 		Counts map[string]int `json:"counts" doc:"Process name → instance count (web and worker processes)"`
 	}
 }
@@ -77,7 +81,7 @@ func (s *Server) registerReleases() {
 	huma.Register(s.api, huma.Operation{OperationID: "get-release", Method: http.MethodGet,
 		Path: "/v1/namespaces/{namespace}/apps/{app}/releases/{id}", Summary: "One release", Tags: []string{"releases"}},
 		func(ctx context.Context, in *deploymentPath) (*struct{ Body *planner.Release }, error) {
-			d, err := s.deployment(ctx, in.appPath, in.ID)
+			d, err := s.deployment(ctx, appPath{Namespace: in.Namespace, App: in.App}, in.ID)
 			if err != nil {
 				return nil, err
 			}
@@ -99,12 +103,12 @@ func (s *Server) registerReleases() {
 			st := s.runs.start(in.Namespace, in.App, opts, func(ctx context.Context, o planner.DeployOptions) (*planner.Result, error) {
 				return s.stack.Rollback(ctx, in.Namespace, in.App, in.ID, o)
 			})
-			return s.answer(ctx, in.appPath, st)
+			return s.answer(ctx, appPath{Namespace: in.Namespace, App: in.App}, st)
 		})
 	huma.Register(s.api, huma.Operation{OperationID: "get-formation", Method: http.MethodGet,
 		Path: "/v1/namespaces/{namespace}/apps/{app}/formation", Summary: "An app's process counts", Tags: []string{"formation"}},
 		func(ctx context.Context, in *appPath) (*struct{ Body Formation }, error) {
-			f, err := s.formation(ctx, *in)
+			f, err := s.formation(ctx, appPath{Namespace: in.Namespace, App: in.App})
 			return &struct{ Body Formation }{Body: f}, err
 		})
 	huma.Register(s.api, huma.Operation{OperationID: "update-formation", Method: http.MethodPatch,
@@ -114,7 +118,7 @@ func (s *Server) registerReleases() {
 			if err := s.stack.Scale(ctx, in.Namespace, in.App, in.Body.Counts); err != nil {
 				return nil, apiError(http.StatusUnprocessableEntity, CodeBadRequest, err.Error())
 			}
-			f, err := s.formation(ctx, in.appPath)
+			f, err := s.formation(ctx, appPath{Namespace: in.Namespace, App: in.App})
 			return &struct{ Body Formation }{Body: f}, err
 		})
 }

@@ -1,0 +1,101 @@
+package readmodel
+
+import (
+	nomadapi "github.com/hashicorp/nomad/api"
+)
+
+// streamTopics are the topics the model subscribes to. Node events change nothing in the model: they make the
+// stream's first response arrive early (Nomad writes no response header before the first matching batch or a
+// 30 s heartbeat) and keep the model's index moving on a quiet cluster.
+func streamTopics() map[nomadapi.Topic][]string {
+	return map[nomadapi.Topic][]string{
+		nomadapi.TopicJob:        {"*"},
+		nomadapi.TopicAllocation: {"*"},
+		nomadapi.TopicDeployment: {"*"},
+		nomadapi.TopicNode:       {"*"},
+	}
+}
+
+// applyBatch applies one batch of events and raises the model's index to the batch's. It returns the apps it
+// touched. Events the last full read already reflects are skipped, and so are events that cannot be decoded
+// (logged; the next full read repairs what they would have changed). Called with mu held.
+func (m *Model) applyBatch(b *nomadapi.Events) map[AppRef]Change {
+	touched := map[AppRef]Change{}
+	for i := range b.Events {
+		ev := &b.Events[i]
+		if ev.Index <= m.st.floor[ev.Topic] {
+			continue
+		}
+		var refs []AppRef
+		var kind Change
+		var err error
+		switch ev.Topic {
+		case nomadapi.TopicJob:
+			kind = JobChanged
+			refs, err = m.applyJob(ev)
+		case nomadapi.TopicAllocation:
+			kind = AllocChanged
+			refs, err = m.applyAlloc(ev)
+		case nomadapi.TopicDeployment:
+			kind = DeploymentChanged
+			refs, err = m.applyDeployment(ev)
+		default:
+			continue
+		}
+		if err != nil {
+			m.logf("readmodel: skipping %s event %s for %q at index %d: %v", ev.Topic, ev.Type, ev.Key, ev.Index, err)
+			continue
+		}
+		for _, ref := range refs {
+			touched[ref] |= kind
+		}
+	}
+	m.stats.Batches++
+	m.advance(b.Index)
+	return touched
+}
+
+// applyJob applies a Job event. A purged job's event carries the job as it was before the purge, so its
+// ModifyIndex is below the event's index; every write that keeps a job sets its ModifyIndex to the write's index.
+func (m *Model) applyJob(ev *nomadapi.Event) ([]AppRef, error) {
+	j, err := ev.Job()
+	if err != nil || j == nil || j.ID == nil {
+		return nil, err
+	}
+	key := jobKey{namespaceOf(str(j.Namespace)), *j.ID}
+	if j.ModifyIndex != nil && *j.ModifyIndex < ev.Index {
+		return m.st.removeJob(key, ev.Index), nil
+	}
+	r := m.st.newJob(j)
+	if r == nil { // not managed, or no longer: a job whose meta lost skiff's keys leaves the model
+		return m.st.removeJob(key, ev.Index), nil
+	}
+	return m.st.putJob(r), nil
+}
+
+// applyAlloc applies an Allocation event.
+func (m *Model) applyAlloc(ev *nomadapi.Event) ([]AppRef, error) {
+	a, err := ev.Allocation()
+	if err != nil || a == nil {
+		return nil, err
+	}
+	return m.st.putAlloc(namespaceOf(a.Namespace), a.JobID, a.ID,
+		allocFrom(a.TaskGroup, a.ClientStatus, a.DeploymentStatus, a.ModifyIndex)), nil
+}
+
+// applyDeployment applies a Deployment event.
+func (m *Model) applyDeployment(ev *nomadapi.Event) ([]AppRef, error) {
+	d, err := ev.Deployment()
+	if err != nil || d == nil {
+		return nil, err
+	}
+	return m.st.putDeployment(d), nil
+}
+
+// namespaceOf returns ns, or Nomad's default namespace for an empty one.
+func namespaceOf(ns string) string {
+	if ns == "" {
+		return "default"
+	}
+	return ns
+}
