@@ -126,6 +126,9 @@ func parseAddress(addr string) (*url.URL, error) {
 	if addr == "" {
 		return nil, errors.New("skiff: no server address: set SKIFF_ADDR (e.g. http://127.0.0.1:7440)")
 	}
+	if !strings.Contains(addr, "://") {
+		return nil, fmt.Errorf("skiff: the server address %q must start with http:// or https://", addr)
+	}
 	u, err := url.Parse(addr)
 	if err != nil {
 		return nil, fmt.Errorf("skiff: the server address %q is not a URL: %w", addr, err)
