@@ -95,7 +95,7 @@ func TestEventsResumeAfterDroppedConnections(t *testing.T) {
 	addr := s.start(t,
 		func(w http.ResponseWriter, r *http.Request) { stream(w, []int{1, 2}) }, // ends cleanly, before the end
 		func(w http.ResponseWriter, r *http.Request) {
-			stream(w, []int{2, 3}) // repeats 2
+			stream(w, []int{2, 3})                                // repeats 2
 			fmt.Fprint(w, "id: 4\nevent: step\ndata: {\"id\":4,") // cut mid-message
 			w.(http.Flusher).Flush()
 			conn, _, err := http.NewResponseController(w).Hijack()
@@ -166,7 +166,9 @@ func TestEventsFirstConnection(t *testing.T) {
 	var s sseServer
 	release := make(chan struct{})
 	addr := s.start(t,
-		func(w http.ResponseWriter, r *http.Request) { http.Error(w, "<html>bad gateway</html>", http.StatusBadGateway) },
+		func(w http.ResponseWriter, r *http.Request) {
+			http.Error(w, "<html>bad gateway</html>", http.StatusBadGateway)
+		},
 		func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(`{"not":"a stream"}`)) },
 		func(w http.ResponseWriter, r *http.Request) {
 			stream(w, []int{1})
