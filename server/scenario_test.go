@@ -54,6 +54,22 @@ func (c *apiClient) do(method, path string, body any, headers ...string) (int, h
 	return resp.StatusCode, resp.Header, b
 }
 
+// doRaw sends a request with the given Authorization header ("" for none).
+func (c *apiClient) doRaw(method, path, authorization string) (int, http.Header, []byte) {
+	c.t.Helper()
+	req, _ := http.NewRequest(method, c.base+path, nil)
+	if authorization != "" {
+		req.Header.Set("Authorization", authorization)
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		c.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header, b
+}
+
 // events follows an SSE stream to its "end" event (or timeout) and returns the events' data.
 func (c *apiClient) events(path string, lastID int, timeout time.Duration) []map[string]any {
 	c.t.Helper()
