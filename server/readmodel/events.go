@@ -1,6 +1,9 @@
 package readmodel
 
 import (
+	"encoding/json"
+	"fmt"
+
 	nomadapi "github.com/hashicorp/nomad/api"
 )
 
@@ -58,15 +61,15 @@ func (m *Model) applyBatch(b *nomadapi.Events) map[AppRef]Change {
 // applyJob applies a Job event. A purged job's event carries the job as it was before the purge, so its
 // ModifyIndex is below the event's index; every write that keeps a job sets its ModifyIndex to the write's index.
 func (m *Model) applyJob(ev *nomadapi.Event) ([]AppRef, error) {
-	j, err := ev.Job()
-	if err != nil || j == nil || j.ID == nil {
+	var j nomadapi.Job
+	if err := decodePayload(ev, "Job", &j); err != nil || j.ID == nil {
 		return nil, err
 	}
 	key := jobKey{namespaceOf(str(j.Namespace)), *j.ID}
 	if j.ModifyIndex != nil && *j.ModifyIndex < ev.Index {
 		return m.st.removeJob(key, ev.Index), nil
 	}
-	r := m.st.newJob(j)
+	r := m.st.newJob(&j)
 	if r == nil { // not managed, or no longer: a job whose meta lost skiff's keys leaves the model
 		return m.st.removeJob(key, ev.Index), nil
 	}
@@ -75,8 +78,8 @@ func (m *Model) applyJob(ev *nomadapi.Event) ([]AppRef, error) {
 
 // applyAlloc applies an Allocation event.
 func (m *Model) applyAlloc(ev *nomadapi.Event) ([]AppRef, error) {
-	a, err := ev.Allocation()
-	if err != nil || a == nil {
+	var a eventAlloc
+	if err := decodePayload(ev, "Allocation", &a); err != nil {
 		return nil, err
 	}
 	return m.st.putAlloc(namespaceOf(a.Namespace), a.JobID, a.ID,
@@ -85,11 +88,32 @@ func (m *Model) applyAlloc(ev *nomadapi.Event) ([]AppRef, error) {
 
 // applyDeployment applies a Deployment event.
 func (m *Model) applyDeployment(ev *nomadapi.Event) ([]AppRef, error) {
-	d, err := ev.Deployment()
-	if err != nil || d == nil {
+	var d nomadapi.Deployment
+	if err := decodePayload(ev, "Deployment", &d); err != nil {
 		return nil, err
 	}
-	return m.st.putDeployment(d), nil
+	return m.st.putDeployment(&d), nil
+}
+
+// eventAlloc is the part of an Allocation payload the model uses.
+type eventAlloc struct {
+	ID, Namespace, JobID, TaskGroup, ClientStatus string
+	DeploymentStatus                              *nomadapi.AllocDeploymentStatus
+	ModifyIndex                                   uint64
+}
+
+// decodePayload decodes the payload's object under key as JSON into into. The API package's own decoders
+// (mapstructure) fail on some payloads, a dispatched job's base64 Payload for one; JSON is the form Nomad wrote.
+func decodePayload(ev *nomadapi.Event, key string, into any) error {
+	raw, ok := ev.Payload[key]
+	if !ok {
+		return fmt.Errorf("no %s in the payload", key)
+	}
+	b, err := json.Marshal(raw)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(b, into)
 }
 
 // namespaceOf returns ns, or Nomad's default namespace for an empty one.
