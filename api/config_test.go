@@ -85,7 +85,6 @@ func TestNewClientValidatesTheAddress(t *testing.T) {
 }
 
 func TestClientUnderAPathPrefixAndCustomHTTPClient(t *testing.T) {
-	t.Parallel()
 	srv, err := server.New(server.Config{Token: testToken, Version: "prefixed"}, offlineStack(t))
 	if err != nil {
 		t.Fatal(err)

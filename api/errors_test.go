@@ -21,7 +21,6 @@ const badSpec = `app "shop" {
 `
 
 func TestSpecErrorsCarryTheirDiagnostics(t *testing.T) {
-	t.Parallel()
 	c := newClient(t, newServer(t, offlineStack(t)), testToken)
 	ctx := context.Background()
 	spec := &api.Spec{Source: badSpec, Filename: "shop.hcl"}
@@ -64,7 +63,6 @@ func TestSpecErrorsCarryTheirDiagnostics(t *testing.T) {
 }
 
 func TestUnknownAppsAreNotFound(t *testing.T) {
-	t.Parallel()
 	s := stack.Get(t)
 	c := newClient(t, newServer(t, newStack(t, s)), testToken)
 	ctx := context.Background()

@@ -58,7 +58,6 @@ func jsonFields(typ reflect.Type) []string {
 // property of a server schema must be a field of the client type that decodes it, and no client field may
 // name a property the server does not have.
 func TestTypesMatchTheServersSchemas(t *testing.T) {
-	t.Parallel()
 	doc := serverDocument(t)
 	pairs := map[string]any{
 		"AppStatus": api.AppStatus{}, "AppSummary": api.AppSummary{}, "Change": api.Change{},
@@ -102,7 +101,6 @@ func TestTypesMatchTheServersSchemas(t *testing.T) {
 
 // TestClientCoversEveryOperation fails when the server grows an operation the client has no method for.
 func TestClientCoversEveryOperation(t *testing.T) {
-	t.Parallel()
 	doc := serverDocument(t)
 	covered := map[string]string{
 		"GET /v1/apps":      "Apps().List",
