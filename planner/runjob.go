@@ -19,14 +19,30 @@ type RunResult struct {
 	Status string `json:"status"`
 }
 
-// Run starts a one-off batch job that runs command with the image (or artifact), driver, env and resources
-// of the app's process (its first web or worker process when process is ""), waits up to timeout for it to
-// finish and returns how it ended. The job is marked as a run: deploys never prune it, and Nomad's garbage
-// collector removes it.
+// Run starts a one-off run (StartRun), waits up to timeout for it to finish and returns how it ended; a run
+// that times out is stopped.
 func (s *Stack) Run(ctx context.Context, ns, app, process string, command []string, timeout time.Duration) (*RunResult, error) {
-	tmpl, err := s.templateTask(ctx, ns, app, process)
+	id, err := s.StartRun(ctx, ns, app, process, command)
 	if err != nil {
 		return nil, err
+	}
+	status, alloc, err := s.WaitBatch(ctx, ns, id, timeout)
+	if err != nil {
+		return nil, err
+	}
+	if status == "timeout" {
+		_, _, _ = s.Nomad.Jobs().Deregister(id, false, (&nomadapi.WriteOptions{Namespace: ns}).WithContext(ctx))
+	}
+	return &RunResult{JobID: id, AllocID: alloc, Status: status}, nil
+}
+
+// StartRun registers a one-off batch job that runs command with the image (or artifact), driver, env and
+// resources of the app's process (its first web or worker process when process is "") and returns its job
+// ID. The job is marked as a run: deploys never prune it, and Nomad's garbage collector removes it.
+func (s *Stack) StartRun(ctx context.Context, ns, app, process string, command []string) (string, error) {
+	tmpl, err := s.templateTask(ctx, ns, app, process)
+	if err != nil {
+		return "", err
 	}
 	task := &nomadapi.Task{Name: "run", Driver: tmpl.Driver, Env: tmpl.Env, Resources: tmpl.Resources,
 		Artifacts: tmpl.Artifacts, Vault: tmpl.Vault, Templates: tmpl.Templates, Config: map[string]interface{}{}}
@@ -54,16 +70,48 @@ func (s *Stack) Run(ctx context.Context, ns, app, process string, command []stri
 	job.AddTaskGroup(g)
 	w := (&nomadapi.WriteOptions{Namespace: ns}).WithContext(ctx)
 	if _, _, err := s.Nomad.Jobs().Register(job, w); err != nil {
-		return nil, fmt.Errorf("registering one-off job: %w", err)
+		return "", fmt.Errorf("registering one-off job: %w", err)
 	}
-	status, alloc, err := s.WaitBatch(ctx, ns, id, timeout)
-	if err != nil {
-		return nil, err
+	return id, nil
+}
+
+// RunState is where a one-off run is: its allocation's client status ("pending", "running", "complete",
+// "failed", "lost"), and once it ended the command's exit code and output.
+type RunState struct {
+	Job      string `json:"job"`
+	Status   string `json:"status"`
+	ExitCode *int   `json:"exit_code,omitempty"`
+	Stdout   string `json:"stdout,omitempty"`
+	Stderr   string `json:"stderr,omitempty"`
+}
+
+// RunStatus reads the state of the one-off run job (an ID StartRun returned for app).
+func (s *Stack) RunStatus(ctx context.Context, ns, app, job string) (*RunState, error) {
+	q := (&nomadapi.QueryOptions{Namespace: ns}).WithContext(ctx)
+	j, _, err := s.Nomad.Jobs().Info(job, q)
+	if err != nil || j.Meta[compile.MetaApp] != app || j.Meta[compile.MetaKind] != compile.KindRun {
+		return nil, fmt.Errorf("app %q has no run %q: %w", app, job, ErrNotDeployed)
 	}
-	if status == "timeout" {
-		_, _, _ = s.Nomad.Jobs().Deregister(id, false, w)
+	st := &RunState{Job: job, Status: "pending"}
+	allocs, _, err := s.Nomad.Jobs().Allocations(job, true, q)
+	if err != nil || len(allocs) == 0 {
+		return st, err
 	}
-	return &RunResult{JobID: id, AllocID: alloc, Status: status}, nil
+	a := allocs[len(allocs)-1]
+	st.Status = a.ClientStatus
+	if a.ClientStatus != nomadapi.AllocClientStatusComplete && a.ClientStatus != nomadapi.AllocClientStatusFailed {
+		return st, nil
+	}
+	for _, ts := range a.TaskStates {
+		for _, ev := range ts.Events {
+			if ev.Type == nomadapi.TaskTerminated {
+				code := ev.ExitCode
+				st.ExitCode = &code
+			}
+		}
+	}
+	st.Stdout, st.Stderr, err = s.RunLogs(ctx, ns, a.ID)
+	return st, err
 }
 
 // templateTask returns the live task of the named process, or of the app's first web/worker process.

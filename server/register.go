@@ -17,6 +17,8 @@ func (s *Server) register() {
 	s.registerDeploy()
 	s.registerReleases()
 	s.registerEvents()
+	s.registerOps()
+	s.registerRuns()
 	s.documentErrors()
 	s.engine.GET("/v1/metrics", s.metrics.handler())
 	s.engine.NoRoute(func(c *gin.Context) {
