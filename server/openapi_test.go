@@ -50,4 +50,3 @@ func firstLines(b []byte) string {
 	}
 	return s
 }
-

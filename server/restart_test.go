@@ -134,4 +134,3 @@ func readUntil(t *testing.T, url, kind string) int {
 	t.Fatalf("stream ended without a %s event", kind)
 	return 0
 }
-
