@@ -24,40 +24,8 @@ import (
 func TestServeKilledMidDeployment(t *testing.T) {
 	s := stack.Get(t)
 	image, _ := devstacktest.DemoImage(t, "api")
-	bin := filepath.Join(t.TempDir(), "skiff")
-	build := exec.Command("go", "build", "-o", bin, "./cmd/skiff")
-	build.Dir = devstacktest.ModuleRoot(t)
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("building skiff: %v\n%s", err, out)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	serve := func() *exec.Cmd {
-		cmd := exec.Command(bin, "serve", "-addr", addr)
-		cmd.Env = append(os.Environ(), "SKIFF_SERVER_TOKEN="+token)
-		for k, v := range s.Env() {
-			cmd.Env = append(cmd.Env, k+"="+v)
-		}
-		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		deadline := time.Now().Add(20 * time.Second)
-		for {
-			if resp, err := http.Get("http://" + addr + "/v1/health"); err == nil {
-				resp.Body.Close()
-				return cmd
-			}
-			if time.Now().After(deadline) {
-				t.Fatal("skiff serve never answered /v1/health")
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-	}
+	bin, addr := buildSkiff(t), freeAddr(t)
+	serve := func() *exec.Cmd { return startServe(t, bin, addr, s.Env()) }
 	c := &apiClient{t: t, base: "http://" + addr, http: &http.Client{Timeout: 2 * time.Minute}}
 	app := "/v1/namespaces/default/apps/ci-r6"
 	spec := scenarioSpec(image, "v1", false)
@@ -133,4 +101,85 @@ func readUntil(t *testing.T, url, kind string) int {
 	}
 	t.Fatalf("stream ended without a %s event", kind)
 	return 0
+}
+
+// buildSkiff builds the skiff CLI into a temp dir.
+func buildSkiff(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "skiff")
+	build := exec.Command("go", "build", "-o", bin, "./cmd/skiff")
+	build.Dir = devstacktest.ModuleRoot(t)
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("building skiff: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// freeAddr returns a free loopback address.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// startServe starts `skiff serve` on addr with the stack's env and waits until it answers.
+func startServe(t *testing.T, bin, addr string, env map[string]string, args ...string) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command(bin, append([]string{"serve", "-addr", addr}, args...)...)
+	cmd.Env = append(os.Environ(), "SKIFF_SERVER_TOKEN="+token)
+	for k, v := range env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		if resp, err := http.Get("http://" + addr + "/v1/health"); err == nil {
+			resp.Body.Close()
+			return cmd
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("skiff serve never answered /v1/health")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// TestServeDrainsOnSIGTERM stops `skiff serve` with SIGTERM while a deployment rolls out: it stops accepting,
+// lets the deployment finish within -drain, records the release succeeded and exits 0.
+func TestServeDrainsOnSIGTERM(t *testing.T) {
+	s := stack.Get(t)
+	image, _ := devstacktest.DemoImage(t, "api")
+	bin, addr := buildSkiff(t), freeAddr(t)
+	srv := startServe(t, bin, addr, s.Env(), "-drain", "90s")
+	c := &apiClient{t: t, base: "http://" + addr, http: &http.Client{Timeout: time.Minute}}
+	app := "/v1/namespaces/default/apps/ci-drain"
+	spec := scenarioSpec(image, "v1", false)
+	spec["spec"] = strings.NewReplacer(`app "ci"`, `app "ci-drain"`, `path  = "/ci"`, `path  = "/ci-drain"`,
+		`min_healthy_time  = "1s"`, `min_healthy_time  = "6s"`).Replace(spec["spec"].(string))
+	status, hdr, body := c.do("POST", app+"/deployments", spec)
+	if status != 202 {
+		t.Fatalf("deploy: %d %s", status, body)
+	}
+	readUntil(t, c.base+hdr.Get("Location")+"/events", "progress")
+	if err := srv.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Wait(); err != nil {
+		t.Fatalf("skiff serve exited with %v after SIGTERM", err)
+	}
+	n, _ := s.Nomad.Client()
+	cl, _ := s.Consul.Client()
+	st := planner.NewStack(n, cl)
+	t.Cleanup(func() { _, _ = st.Destroy(context.Background(), "default", "ci-drain", planner.DeployOptions{}) })
+	rs, err := st.Releases.List(context.Background(), "default", "ci-drain")
+	if err != nil || len(rs) != 1 || rs[0].State != "succeeded" {
+		t.Fatalf("after the drain: %+v, %v; want release 1 succeeded by the draining server", rs, err)
+	}
 }
