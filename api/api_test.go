@@ -31,19 +31,24 @@ func TestMain(m *testing.M) { os.Exit(stack.Run(m)) }
 const testToken = "skf_test_0123456789abcdef"
 
 // newServer serves the real platform API over st (httptest.NewServer around server.Handler: the real
-// server, on a free port) and returns its URL.
+// server, on a free port).
 //
 // Tests that call it do not run in parallel: server.New assigns the package variable huma.NewError, which
 // huma reads while serving, so a server made while another serves is a data race.
-func newServer(t *testing.T, st *planner.Stack) string {
+// wrap, if given, wraps the server's handler (to watch requests).
+func newServer(t *testing.T, st *planner.Stack, wrap ...func(http.Handler) http.Handler) *httptest.Server {
 	t.Helper()
 	srv, err := server.New(server.Config{Token: testToken, Version: "api-test", Logf: t.Logf}, st)
 	if err != nil {
 		t.Fatal(err)
 	}
-	hs := httptest.NewServer(srv.Handler())
+	h := srv.Handler()
+	for _, w := range wrap {
+		h = w(h)
+	}
+	hs := httptest.NewServer(h)
 	t.Cleanup(hs.Close)
-	return hs.URL
+	return hs
 }
 
 // newClient returns a client of addr with token.
@@ -126,7 +131,7 @@ func waitBody(t *testing.T, url, want string, timeout time.Duration) {
 }
 
 func TestHealthAndAuthOnTheRealServer(t *testing.T) {
-	addr := newServer(t, offlineStack(t))
+	addr := newServer(t, offlineStack(t)).URL
 	ctx := context.Background()
 
 	h, meta, err := newClient(t, addr, "").Health().Get(ctx)

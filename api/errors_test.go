@@ -21,7 +21,7 @@ const badSpec = `app "shop" {
 `
 
 func TestSpecErrorsCarryTheirDiagnostics(t *testing.T) {
-	c := newClient(t, newServer(t, offlineStack(t)), testToken)
+	c := newClient(t, newServer(t, offlineStack(t)).URL, testToken)
 	ctx := context.Background()
 	spec := &api.Spec{Source: badSpec, Filename: "shop.hcl"}
 
@@ -64,7 +64,7 @@ func TestSpecErrorsCarryTheirDiagnostics(t *testing.T) {
 
 func TestUnknownAppsAreNotFound(t *testing.T) {
 	s := stack.Get(t)
-	c := newClient(t, newServer(t, newStack(t, s)), testToken)
+	c := newClient(t, newServer(t, newStack(t, s)).URL, testToken)
 	ctx := context.Background()
 	_, _, err := c.Apps().Status(ctx, "default", "nosuch")
 	_, _, err2 := c.Deployments().Info(ctx, "default", "nosuch", 1)

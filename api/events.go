@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -115,6 +116,10 @@ func (f *follower) run(ctx context.Context, resp *http.Response) {
 		if ended || ctx.Err() != nil {
 			return
 		}
+		if errors.Is(err, errMalformed) {
+			f.fail(ctx, err) // the same event would come again
+			return
+		}
 		if got {
 			failures = 0
 		}
@@ -147,26 +152,49 @@ func (f *follower) run(ctx context.Context, resp *http.Response) {
 // event came, and why the stream stopped otherwise.
 func (f *follower) consume(ctx context.Context, resp *http.Response) (ended, got bool, err error) {
 	defer resp.Body.Close()
-	err = readSSE(resp.Body, func(e *Event) bool {
+	err = readSSE(resp.Body, func(m sseMessage) (bool, error) {
+		e, err := decodeEvent(m)
+		if err != nil {
+			return false, err
+		}
 		if e.ID != 0 && e.ID <= f.last {
-			return true // already delivered
+			return true, nil // already delivered
 		}
 		select {
 		case f.out <- e:
 		case <-ctx.Done():
-			return false
+			return false, nil
 		}
 		got = true
 		if e.ID != 0 {
 			f.last = e.ID
 		}
 		ended = e.Kind == EventEnd
-		return !ended
+		return !ended, nil
 	})
 	if err == nil && !ended {
 		err = errors.New("the server closed the stream before the end event")
 	}
 	return ended, got, err
+}
+
+// errMalformed marks a message whose data is not an event.
+var errMalformed = errors.New("an event's data is not an event's JSON")
+
+// decodeEvent decodes a message whose data is an Event's JSON. The ID comes from the id field when the JSON
+// has none, the Kind from the event field.
+func decodeEvent(m sseMessage) (*Event, error) {
+	e := &Event{}
+	if err := json.Unmarshal([]byte(m.Data), e); err != nil {
+		return nil, fmt.Errorf("skiff: %w: %w", errMalformed, err)
+	}
+	if e.ID == 0 && m.ID != "" {
+		e.ID, _ = strconv.Atoi(m.ID)
+	}
+	if e.Kind == "" && m.Event != "message" {
+		e.Kind = m.Event
+	}
+	return e, nil
 }
 
 // fail delivers err as the stream's last value.

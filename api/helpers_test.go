@@ -9,7 +9,8 @@ import (
 	"github.com/skiffpaas/skiff/api"
 )
 
-// shopSpec is the end-to-end test app: one web process of the demo image behind Fabio at /<name>. With
+// shopSpec is the end-to-end test app: one web process of the demo image behind Fabio at /<name>, and a
+// function. With
 // manual set, the web process rolls out one canary that waits for promotion.
 type shopSpec struct {
 	Name, Version string
@@ -49,6 +50,10 @@ func (p shopSpec) spec(image string) *api.Spec {
       memory = 32
     }
   }
+  function "thumb" {
+    command = ["/app", "payload"]
+    payload = "required"
+  }
 }
 `, p.Name, image, p.Version, rollout)}
 }
@@ -57,24 +62,39 @@ func (p shopSpec) spec(image string) *api.Spec {
 // error or when the stream does not end in time.
 func follow(t *testing.T, c *api.Client, app string, id, last int) []*api.Event {
 	t.Helper()
+	events, err := readEvents(c, app, id, last, nil)
+	for _, e := range events {
+		t.Logf("  event %d %s %s %s", e.ID, e.Kind, e.Message, e.State)
+	}
+	if err != nil {
+		t.Fatalf("events of deployment %d: %v", id, err)
+	}
+	return events
+}
+
+// readEvents reads a deployment's events from after last to the end, calling each (if not nil) with every
+// event as it comes. It is safe to call from any goroutine.
+func readEvents(c *api.Client, app string, id, last int, each func(*api.Event)) ([]*api.Event, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	ch, err := c.Deployments().Events(ctx, "default", app, id, last)
 	if err != nil {
-		t.Fatalf("events of deployment %d: %v", id, err)
+		return nil, err
 	}
 	var out []*api.Event
 	for e := range ch {
 		if e.Err != nil {
-			t.Fatalf("events of deployment %d: %v", id, e.Err)
+			return out, e.Err
 		}
-		t.Logf("  event %d %s %s %s", e.ID, e.Kind, e.Message, e.State)
 		out = append(out, e)
+		if each != nil {
+			each(e)
+		}
 	}
 	if ctx.Err() != nil {
-		t.Fatalf("events of deployment %d: no end event in time", id)
+		return out, fmt.Errorf("no end event in time")
 	}
-	return out
+	return out, nil
 }
 
 // checkStream checks that events are numbered from first up without a gap and end with an end event in

@@ -3,8 +3,10 @@ package api_test
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -13,12 +15,24 @@ import (
 )
 
 // TestLifecycle drives one app through the client against the real server over the real stack: plan,
-// deploy and follow its events, an unchanged redeploy, idempotent retries, a concurrent deploy refused as
+// deploy and follow its events, a one-off run, logs and a dispatch, an unchanged redeploy, idempotent retries, a concurrent deploy refused as
 // locked, a stale If-Match, a canary promoted by hand, releases page by page, a rollback, scaling and destroy.
 func TestLifecycle(t *testing.T) {
 	s := stack.Get(t)
 	image, _ := devstacktest.DemoImage(t, "api")
-	c := newClient(t, newServer(t, newStack(t, s)), testToken)
+	var resumes atomic.Int32 // event streams opened with a Last-Event-ID
+	hs := newServer(t, newStack(t, s), func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if strings.HasSuffix(r.URL.Path, "/events") && r.Header.Get("Last-Event-ID") != "" {
+				resumes.Add(1)
+			}
+			h.ServeHTTP(w, r)
+		})
+	})
+	c := newClient(t, hs.URL, testToken)
+	// other is a second server over the same stack, as after a restart or behind a load balancer: it does
+	// not run the deployments, and follows them from their release records.
+	other := newClient(t, newServer(t, newStack(t, s)).URL, testToken)
 	ctx := context.Background()
 	url := "http://" + s.Fabio.ProxyAddr + "/shop/"
 	v := func(version string) *api.Spec { return shopSpec{Name: "shop", Version: version}.spec(image) }
@@ -46,6 +60,8 @@ func TestLifecycle(t *testing.T) {
 		}
 		waitBody(t, url, "hello from shop v1", 30*time.Second)
 	})
+
+	t.Run("one-off runs, logs and a dispatch", func(t *testing.T) { testOperations(t, c) })
 
 	t.Run("events resume after Last-Event-ID", func(t *testing.T) {
 		all := follow(t, c, "shop", 1, 0)
@@ -100,13 +116,43 @@ func TestLifecycle(t *testing.T) {
 		}
 	})
 
-	t.Run("rollback", func(t *testing.T) {
+	t.Run("rollback, followed through dropped connections and from another server", func(t *testing.T) {
 		d, changed, _, err := c.Releases().Rollback(ctx, "default", "shop", 1, &api.RollbackOptions{IfMatch: api.Int(3)})
 		if err != nil || !changed || d.Number() != 4 || !strings.Contains(d.Release.Description, "release 1") {
 			t.Fatalf("rollback: %+v, %v", d, err)
 		}
-		checkStream(t, follow(t, c, "shop", 4, 0), 1, api.StateSucceeded)
+		fromRecord := make(chan []*api.Event, 1)
+		go func() {
+			events, err := readEvents(other, "shop", 4, 0, nil)
+			if err != nil {
+				t.Errorf("events from the other server: %v", err)
+			}
+			fromRecord <- events
+		}()
+		before := resumes.Load()
+		events, err := readEvents(c, "shop", 4, 0, func(e *api.Event) {
+			if e.ID == 1 || e.ID == 3 {
+				hs.CloseClientConnections() // drop the stream under the client
+			}
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkStream(t, events, 1, api.StateSucceeded)
+		if resumes.Load() == before {
+			t.Fatal("the client never resumed a dropped stream")
+		}
 		waitBody(t, url, "hello from shop v1", 30*time.Second)
+
+		recorded := <-fromRecord
+		end := checkStream(t, recorded, 1, api.StateSucceeded)
+		if end.Release != 4 {
+			t.Fatalf("the other server's end event %+v", end)
+		}
+		resumed := follow(t, other, "shop", 4, 3) // the client's stream moved to a server that restarted
+		if len(resumed) != 1 || resumed[0].ID != 4 || resumed[0].Kind != api.EventEnd {
+			t.Fatalf("resumed on the other server: %+v", resumed)
+		}
 	})
 
 	t.Run("releases page by page", func(t *testing.T) {

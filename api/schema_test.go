@@ -24,7 +24,7 @@ type openAPI struct {
 
 func serverDocument(t *testing.T) *openAPI {
 	t.Helper()
-	addr := newServer(t, offlineStack(t))
+	addr := newServer(t, offlineStack(t)).URL
 	b, _, err := newClient(t, addr, "").OpenAPI(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -67,11 +67,13 @@ func TestTypesMatchTheServersSchemas(t *testing.T) {
 		"HealthBody": api.Health{}, "Offering": api.Offering{}, "Plan": api.Plan{}, "PlanBody": api.PlanResult{},
 		"PosJSON": api.Pos{}, "ProcessStatus": api.ProcessStatus{}, "RangeJSON": api.Range{},
 		"Record": api.Release{}, "ReleasesBody": api.ReleasePage{}, "SpecBody": api.Spec{}, "VarFile": api.VarFile{},
+		"RunInputBody": api.RunOptions{}, "RunState": api.RunState{},
 	}
 	// Bodies the client decodes into anonymous structs, with the fields it reads.
 	inline := map[string][]string{
 		"AppsBody": {"apps"}, "DeployResult": {"changed", "deployment", "notes"}, "DestroyBody": {"removed_jobs"},
-		"FormationPatchBody": {"counts"}, "OfferingsBody": {"offerings"},
+		"FormationPatchBody": {"counts"}, "OfferingsBody": {"offerings"}, "DispatchInputBody": {"meta", "payload"},
+		"DispatchBody": {"job"}, "LogsBody": {"lines"},
 	}
 	for name, schema := range doc.Components.Schemas {
 		var want []string
@@ -119,6 +121,10 @@ func TestClientCoversEveryOperation(t *testing.T) {
 		"POST /v1/namespaces/{namespace}/apps/{app}/releases/{id}/actions/rollback":   "Releases().Rollback",
 		"GET /v1/namespaces/{namespace}/apps/{app}/formation":                         "Formation().Info",
 		"PATCH /v1/namespaces/{namespace}/apps/{app}/formation":                       "Formation().Update",
+		"POST /v1/namespaces/{namespace}/apps/{app}/runs":                             "Runs().Create",
+		"GET /v1/namespaces/{namespace}/apps/{app}/runs/{id}":                         "Runs().Info",
+		"GET /v1/namespaces/{namespace}/apps/{app}/logs":                              "Logs().Get, Logs().Follow",
+		"POST /v1/namespaces/{namespace}/apps/{app}/functions/{fn}/dispatch":          "Functions().Dispatch",
 	}
 	seen := map[string]bool{}
 	for path, ops := range doc.Paths {

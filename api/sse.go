@@ -2,52 +2,40 @@ package api
 
 import (
 	"bufio"
-	"encoding/json"
-	"fmt"
 	"io"
-	"strconv"
 	"strings"
 )
 
 // maxEventLine bounds one line of an event stream (an event's JSON is one line).
 const maxEventLine = 1 << 20
 
-// readSSE reads Server-Sent Events from r and calls fn with each event whose data is an Event's JSON, until
-// fn returns false, r ends (nil error) or a read fails. The event's ID comes from the id field when the JSON
-// has none, its Kind from the event field when the JSON has none. Comments, retry fields and messages
-// without data are skipped.
-func readSSE(r io.Reader, fn func(*Event) bool) error {
+// sseMessage is one Server-Sent Events message: its id, event and data fields.
+type sseMessage struct {
+	ID, Event, Data string
+}
+
+// readSSE reads Server-Sent Events from r and calls fn with each message that has data, until fn returns
+// false or an error, r ends (nil error) or a read fails. Comments, retry fields and messages without data are
+// skipped; a message not ended by a blank line is dropped, as the SSE specification says.
+func readSSE(r io.Reader, fn func(sseMessage) (bool, error)) error {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 4096), maxEventLine)
 	var (
-		id, kind string
-		data     strings.Builder
-		hasData  bool
+		msg     sseMessage
+		data    strings.Builder
+		hasData bool
 	)
-	dispatch := func() (bool, error) {
-		defer func() { id, kind, hasData = "", "", false; data.Reset() }()
-		if !hasData {
-			return true, nil
-		}
-		e := &Event{}
-		if err := json.Unmarshal([]byte(data.String()), e); err != nil {
-			return false, fmt.Errorf("an event's data is not JSON: %w", err)
-		}
-		if e.ID == 0 && id != "" {
-			e.ID, _ = strconv.Atoi(id)
-		}
-		if e.Kind == "" && kind != "message" {
-			e.Kind = kind
-		}
-		return fn(e), nil
-	}
 	for sc.Scan() {
 		line := strings.TrimSuffix(sc.Text(), "\r")
 		if line == "" {
-			more, err := dispatch()
-			if err != nil || !more {
-				return err
+			if hasData {
+				msg.Data = data.String()
+				if more, err := fn(msg); err != nil || !more {
+					return err
+				}
 			}
+			msg, hasData = sseMessage{}, false
+			data.Reset()
 			continue
 		}
 		if strings.HasPrefix(line, ":") {
@@ -57,9 +45,9 @@ func readSSE(r io.Reader, fn func(*Event) bool) error {
 		value = strings.TrimPrefix(value, " ")
 		switch field {
 		case "id":
-			id = value
+			msg.ID = value
 		case "event":
-			kind = value
+			msg.Event = value
 		case "data":
 			if hasData {
 				data.WriteByte('\n')
@@ -68,5 +56,5 @@ func readSSE(r io.Reader, fn func(*Event) bool) error {
 			hasData = true
 		}
 	}
-	return sc.Err() // a message not ended by a blank line is dropped, as the SSE specification says
+	return sc.Err()
 }
