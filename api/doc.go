@@ -10,8 +10,9 @@
 //	}
 //
 // Handles: Apps (List, Status, Plan, Destroy), Deployments (Create, Info, Cancel, Promote, Events), Releases
-// (List with cursor pages, All, Info, Rollback), Formation (Info, Update), Offerings (List) and Health (Get);
-// Client.OpenAPI returns the server's OpenAPI document.
+// (List with cursor pages, All, Info, Rollback), Formation (Info, Update), Runs (Create, Info, Wait),
+// Functions (Dispatch), Logs (Get, Follow), Offerings (List) and Health (Get); Client.OpenAPI returns the
+// server's OpenAPI document. A test fails when the server has an operation no method calls.
 //
 // Every answer other than 2xx is an *APIError with the HTTP status, the stable error codes (CodeNotFound,
 // CodeLocked, CodeSpecInvalid, ...), the details and, for spec errors, the diagnostics with file, line and

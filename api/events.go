@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -176,25 +175,6 @@ func (f *follower) consume(ctx context.Context, resp *http.Response) (ended, got
 		err = errors.New("the server closed the stream before the end event")
 	}
 	return ended, got, err
-}
-
-// errMalformed marks a message whose data is not an event.
-var errMalformed = errors.New("an event's data is not an event's JSON")
-
-// decodeEvent decodes a message whose data is an Event's JSON. The ID comes from the id field when the JSON
-// has none, the Kind from the event field.
-func decodeEvent(m sseMessage) (*Event, error) {
-	e := &Event{}
-	if err := json.Unmarshal([]byte(m.Data), e); err != nil {
-		return nil, fmt.Errorf("skiff: %w: %w", errMalformed, err)
-	}
-	if e.ID == 0 && m.ID != "" {
-		e.ID, _ = strconv.Atoi(m.ID)
-	}
-	if e.Kind == "" && m.Event != "message" {
-		e.Kind = m.Event
-	}
-	return e, nil
 }
 
 // fail delivers err as the stream's last value.

@@ -205,3 +205,23 @@ func TestEventsFirstConnection(t *testing.T) {
 		t.Fatal("an empty app name was accepted")
 	}
 }
+
+func TestEventsMalformedEventEndsTheStream(t *testing.T) {
+	t.Parallel()
+	var s sseServer
+	addr := s.start(t, func(w http.ResponseWriter, r *http.Request) {
+		stream(w, []int{1})
+		fmt.Fprint(w, "id: 2\nevent: step\ndata: {not json\n\n")
+	})
+	ch, err := newClient(t, addr, testToken).Deployments().Events(context.Background(), "default", "shop", 1, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids, last := collect(t, ch)
+	if fmt.Sprint(ids) != "[1]" || last.Err == nil || !strings.Contains(last.Err.Error(), "not an event") {
+		t.Fatalf("events %v, last %+v: want event 1, then an error", ids, last)
+	}
+	if n := len(s.lastEventIDs()); n != 1 {
+		t.Fatalf("%d connections: a malformed event must not be retried", n)
+	}
+}

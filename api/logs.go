@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -120,17 +119,4 @@ func (l *Logs) Follow(ctx context.Context, ns, app string, opts *LogsOptions) (<
 		}
 	}()
 	return out, nil
-}
-
-// decodeLogLine decodes a log message's data: a quoted string (the server writes it with Go's %q, which is
-// JSON for most text but uses \x escapes for bytes JSON cannot show).
-func decodeLogLine(data string) (string, error) {
-	if s, err := strconv.Unquote(data); err == nil {
-		return s, nil
-	}
-	var s string
-	if err := json.Unmarshal([]byte(data), &s); err != nil {
-		return "", fmt.Errorf("a log line is not a quoted string: %q", data)
-	}
-	return s, nil
 }

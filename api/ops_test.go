@@ -2,6 +2,10 @@ package api_test
 
 import (
 	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -57,5 +61,45 @@ func testOperations(t *testing.T, c *api.Client) {
 	_, _, err = c.Functions().Dispatch(ctx, "default", "shop", "web", nil, nil)
 	if e := apiError(t, err); e.Code() != api.CodeBadRequest {
 		t.Fatalf("dispatching a web process: %v", err)
+	}
+}
+
+// TestFollowLogsDecodesQuotedLines serves the server's log stream format (data is a Go-quoted line, which
+// may hold \x escapes JSON has not), with httptest, for lines the demo app does not print.
+func TestFollowLogsDecodesQuotedLines(t *testing.T) {
+	t.Parallel()
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		if r.URL.Path != "/v1/namespaces/default/apps/shop/logs" || q.Get("process") != "web" || q.Get("follow") != "true" ||
+			q.Get("stderr") != "true" || q.Get("tail") != "100" {
+			http.Error(w, "unexpected request "+r.URL.String(), http.StatusTeapot)
+			return
+		}
+		w.Header().Set("Content-Type", "text/event-stream")
+		for i, line := range []string{"[a1b2] plain", "[a1b2] \x1b[31mred\x1b[0m \"quoted\"", "[a1b2] naïve\ttab"} {
+			fmt.Fprintf(w, "id: %d\nevent: log\ndata: %q\n\n", i+1, line)
+		}
+		fmt.Fprint(w, "id: 4\nevent: log\ndata: [a1b2] not quoted\n\n")
+	}))
+	defer hs.Close()
+	c := newClient(t, hs.URL, testToken)
+	ch, err := c.Logs().Follow(context.Background(), "default", "shop", &api.LogsOptions{Process: "web", Stderr: true, Tail: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	var last api.LogLine
+	for l := range ch {
+		last = l
+		if l.Err == nil {
+			got = append(got, l.Text)
+		}
+	}
+	want := []string{"[a1b2] plain", "[a1b2] \x1b[31mred\x1b[0m \"quoted\"", "[a1b2] naïve\ttab"}
+	if !slices.Equal(got, want) || last.Err == nil || !strings.Contains(last.Err.Error(), "not a quoted string") {
+		t.Fatalf("lines %q, last %+v", got, last)
+	}
+	if _, err := c.Logs().Follow(context.Background(), "default", "shop", nil); err == nil {
+		t.Fatal("logs without a process were asked for")
 	}
 }

@@ -63,6 +63,7 @@ func (c *Client) call(ctx context.Context, r *request, out any) (*Meta, http.Hea
 	begin := time.Now()
 	resp, meta, err := c.send(ctx, r)
 	if err != nil {
+		meta.RequestTime = time.Since(begin)
 		return meta, nil, err
 	}
 	defer resp.Body.Close()

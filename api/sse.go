@@ -2,7 +2,11 @@ package api
 
 import (
 	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
+	"strconv"
 	"strings"
 )
 
@@ -57,4 +61,36 @@ func readSSE(r io.Reader, fn func(sseMessage) (bool, error)) error {
 		}
 	}
 	return sc.Err()
+}
+
+// errMalformed marks a message whose data is not an event.
+var errMalformed = errors.New("an event's data is not an event's JSON")
+
+// decodeEvent decodes a message whose data is an Event's JSON. The ID comes from the id field when the JSON
+// has none, the Kind from the event field.
+func decodeEvent(m sseMessage) (*Event, error) {
+	e := &Event{}
+	if err := json.Unmarshal([]byte(m.Data), e); err != nil {
+		return nil, fmt.Errorf("skiff: %w: %w", errMalformed, err)
+	}
+	if e.ID == 0 && m.ID != "" {
+		e.ID, _ = strconv.Atoi(m.ID)
+	}
+	if e.Kind == "" && m.Event != "message" {
+		e.Kind = m.Event
+	}
+	return e, nil
+}
+
+// decodeLogLine decodes a log message's data: a quoted string (the server writes it with Go's %q, which is
+// JSON for most text but uses \x escapes for bytes JSON cannot show).
+func decodeLogLine(data string) (string, error) {
+	if s, err := strconv.Unquote(data); err == nil {
+		return s, nil
+	}
+	var s string
+	if err := json.Unmarshal([]byte(data), &s); err != nil {
+		return "", fmt.Errorf("a log line is not a quoted string: %q", data)
+	}
+	return s, nil
 }
