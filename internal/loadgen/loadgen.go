@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
@@ -71,6 +72,20 @@ type Result struct {
 	Failures []Failure `json:"failures,omitempty"`
 	// Elapsed is the run's duration.
 	Elapsed time.Duration `json:"elapsed"`
+	// latencies are the durations of the answered requests, for Percentile.
+	latencies []time.Duration
+}
+
+// Percentile returns the p-th percentile (0 < p ≤ 100) of the latencies of answered requests (any status),
+// 0 when none was answered.
+func (r *Result) Percentile(p float64) time.Duration {
+	if len(r.latencies) == 0 {
+		return 0
+	}
+	sorted := append([]time.Duration(nil), r.latencies...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i] < sorted[j] })
+	i := int(math.Ceil(p/100*float64(len(sorted)))) - 1
+	return sorted[max(0, min(i, len(sorted)-1))]
 }
 
 // Failure is one non-2xx answer or transport error.
@@ -151,9 +166,12 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	interval := time.Second / time.Duration(cfg.Rate)
 	ticker := time.NewTicker(interval)
 	defer ticker.Stop()
-	record := func(f Failure, status int, body string, err error) {
+	record := func(f Failure, status int, body string, took time.Duration, err error) {
 		mu.Lock()
 		defer mu.Unlock()
+		if err == nil {
+			res.latencies = append(res.latencies, took)
+		}
 		switch {
 		case err != nil:
 			msg := err.Error()
@@ -194,12 +212,14 @@ loop:
 		go func() {
 			defer wg.Done()
 			defer func() { <-slots }()
+			begin := time.Now()
 			status, body, err := get(client, u, cfg)
+			took := time.Since(begin)
 			f := Failure{At: time.Since(start), Status: status, Body: body}
 			if err != nil {
 				f.Error = err.Error()
 			}
-			record(f, status, body, err)
+			record(f, status, body, took, err)
 		}()
 	}
 	wg.Wait()

@@ -123,3 +123,20 @@ func TestRunRefusesWhatIsNotLoopbackOrBounded(t *testing.T) {
 		}
 	}
 }
+
+func TestPercentile(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(3 * time.Millisecond)
+	}))
+	defer srv.Close()
+	res, err := Run(context.Background(), Config{URL: srv.URL, Rate: 500, Requests: 40, Duration: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p50, p99 := res.Percentile(50), res.Percentile(99); p50 < 3*time.Millisecond || p99 < p50 {
+		t.Fatalf("p50 %s p99 %s for a 3 ms handler", p50, p99)
+	}
+	if (&Result{}).Percentile(99) != 0 {
+		t.Fatal("no answers: want 0")
+	}
+}
