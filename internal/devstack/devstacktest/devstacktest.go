@@ -5,6 +5,7 @@ package devstacktest
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -20,7 +21,7 @@ func Start(t testing.TB) *devstack.Stack {
 	ctx, cancel := context.WithTimeout(context.Background(), StartupTimeout)
 	defer cancel()
 	begin := time.Now()
-	s, err := devstack.Start(ctx, devstack.Options{Logf: t.Logf})
+	s, err := startRetrying(ctx, devstack.Options{Logf: t.Logf})
 	if err != nil {
 		t.Fatalf("starting dev stack: %v", err)
 	}
@@ -36,4 +37,17 @@ func Start(t testing.TB) *devstack.Stack {
 		}
 	})
 	return s
+}
+
+// startRetrying starts a stack, and starts it again (at most twice more, on new ports) when an agent lost a
+// port it was given to another stack starting at the same moment: the packages of `go test ./...` run in
+// parallel, and a port is free when picked but may be taken before the agent binds it.
+func startRetrying(ctx context.Context, opts devstack.Options) (*devstack.Stack, error) {
+	for attempt := 1; ; attempt++ {
+		s, err := devstack.Start(ctx, opts)
+		if err == nil || attempt == 3 || !strings.Contains(err.Error(), "address already in use") {
+			return s, err
+		}
+		opts.Logf("a port was taken while the stack started (attempt %d); starting again on other ports", attempt)
+	}
 }

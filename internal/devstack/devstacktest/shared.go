@@ -32,7 +32,7 @@ func (sh *Shared) Get(t testing.TB) *devstack.Stack {
 		ctx, cancel := context.WithTimeout(context.Background(), StartupTimeout)
 		defer cancel()
 		begin := time.Now()
-		sh.stack, sh.err = devstack.Start(ctx, devstack.Options{Logf: func(format string, args ...interface{}) {
+		sh.stack, sh.err = startRetrying(ctx, devstack.Options{Logf: func(format string, args ...interface{}) {
 			fmt.Fprintf(os.Stderr, "devstack: "+format+"\n", args...)
 		}})
 		if sh.err == nil {
