@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"log"
@@ -10,7 +11,12 @@ import (
 	"time"
 
 	"github.com/hashicorp/cli"
+	consulapi "github.com/hashicorp/consul/api"
+	nomadapi "github.com/hashicorp/nomad/api"
+	vaultapi "github.com/hashicorp/vault/api"
 
+	"github.com/skiffpaas/skiff/planner"
+	"github.com/skiffpaas/skiff/platform"
 	"github.com/skiffpaas/skiff/server"
 )
 
@@ -21,7 +27,7 @@ func (c *serveCommand) Synopsis() string {
 	return "Run the platform API (REST, OpenAPI, SSE) for CI and remote use"
 }
 func (c *serveCommand) Help() string {
-	return `Usage: skiff serve [-addr 127.0.0.1:7440] [-token-file FILE] [-trusted-proxy CIDR]... [-drain 30s]
+	return `Usage: skiff serve [-config skiff-server.hcl] [-addr 127.0.0.1:7440] [-token-file FILE] [-trusted-proxy CIDR]... [-drain 30s]
 
   Serves the platform API under /v1 (OpenAPI document at /v1/openapi.json) over the stack that NOMAD_ADDR,
   CONSUL_HTTP_ADDR and VAULT_ADDR (with their tokens) name. Every request needs Authorization: Bearer <token>;
@@ -29,6 +35,8 @@ func (c *serveCommand) Help() string {
   lets requests finish and waits up to -drain for running deployments to reach a recorded state; a deployment
   still watching is left to Nomad, and any skiff process resolves its release later.
 
+  -config         The platform config (docs/platform.md): validated, then published to Consul KV so that the
+                 direct-mode CLI compiles with the same settings. Without it, the published config is used.
   -addr           Listen address (default 127.0.0.1:7440).
   -token-file     File holding the admin token (one line).
   -trusted-proxy  A proxy address (CIDR) whose X-Forwarded-For is believed; repeatable (default: none).
@@ -41,6 +49,7 @@ func (c *serveCommand) Help() string {
 func (c *serveCommand) Run(args []string) int {
 	fl := flag.NewFlagSet("serve", flag.ContinueOnError)
 	addr := fl.String("addr", "127.0.0.1:7440", "listen address")
+	configFile := fl.String("config", "", "platform config file (skiff-server.hcl)")
 	tokenFile := fl.String("token-file", "", "file holding the admin token")
 	drain := fl.Duration("drain", 30*time.Second, "how long shutdown waits")
 	var proxies multiFlag
@@ -60,7 +69,7 @@ func (c *serveCommand) Run(args []string) int {
 		c.ui.Error("skiff serve: no token: give -token-file FILE or set SKIFF_SERVER_TOKEN")
 		return 1
 	}
-	st, err := newStack()
+	st, err := c.stack(*configFile)
 	if err != nil {
 		return reportError(c.ui, "serve", err)
 	}
@@ -80,6 +89,38 @@ func (c *serveCommand) Run(args []string) int {
 		return reportError(c.ui, "serve", err)
 	}
 	return 0
+}
+
+// stack returns the stack the server drives: with a config file, its settings, published to Consul first;
+// else the published ones (NewStackFromEnv).
+func (c *serveCommand) stack(file string) (*planner.Stack, error) {
+	if file == "" {
+		return newStack()
+	}
+	cfg, diags := platform.ParseFile(file)
+	if diags.HasErrors() {
+		return nil, &planner.DiagnosticsError{Diags: diags}
+	}
+	n, err := nomadapi.NewClient(nomadapi.DefaultConfig())
+	if err != nil {
+		return nil, err
+	}
+	cl, err := consulapi.NewClient(consulapi.DefaultConfig())
+	if err != nil {
+		return nil, err
+	}
+	var v *vaultapi.Client
+	if os.Getenv("VAULT_ADDR") != "" {
+		if v, err = vaultapi.NewClient(vaultapi.DefaultConfig()); err != nil {
+			return nil, err
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := platform.Publish(ctx, cl.KV(), cfg); err != nil {
+		return nil, fmt.Errorf("publishing the platform config to Consul: %w", err)
+	}
+	return planner.NewStackFromConfig(n, cl, v, cfg), nil
 }
 
 // multiFlag is a repeatable string flag.
