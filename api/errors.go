@@ -9,17 +9,28 @@ import (
 
 // Error codes: the stable strings the server puts in every error item (APIError.Errors[i].Code).
 const (
-	CodeBadRequest         = "bad_request"
-	CodeUnauthorized       = "unauthorized"
-	CodeForbidden          = "forbidden"
-	CodeNotFound           = "not_found"
-	CodeSpecInvalid        = "spec_invalid"
-	CodeLocked             = "locked"
-	CodeConflict           = "conflict"
+	// CodeBadRequest: the request is malformed or out of range (400, 422).
+	CodeBadRequest = "bad_request"
+	// CodeUnauthorized: no token, or not a valid one (401).
+	CodeUnauthorized = "unauthorized"
+	// CodeForbidden: the token may not do this (403).
+	CodeForbidden = "forbidden"
+	// CodeNotFound: no such app, release, run or path (404).
+	CodeNotFound = "not_found"
+	// CodeSpecInvalid: the spec has errors; each item carries a Diagnostic (422).
+	CodeSpecInvalid = "spec_invalid"
+	// CodeLocked: another deploy, rollback or destroy of the app holds its lock (409).
+	CodeLocked = "locked"
+	// CodeConflict: the app's state forbids it (a job changed behind skiff, nothing to cancel) (409).
+	CodeConflict = "conflict"
+	// CodePreconditionFailed: the live release is not the one If-Match named (412).
 	CodePreconditionFailed = "precondition_failed"
-	CodeTooLarge           = "payload_too_large"
-	CodeUnavailable        = "unavailable"
-	CodeInternal           = "internal"
+	// CodeTooLarge: the body is over the server's limit (413).
+	CodeTooLarge = "payload_too_large"
+	// CodeUnavailable: a system behind the server (Nomad, Consul, Vault) does not answer (503).
+	CodeUnavailable = "unavailable"
+	// CodeInternal: anything else (500); the server's log has the request ID.
+	CodeInternal = "internal"
 )
 
 // APIError is an answer with a status other than 2xx: the server's problem+json body, or, for an answer that

@@ -98,10 +98,14 @@ func (p *Plan) HasChanges() bool {
 
 // Actions of a Change or DiffNode.
 const (
+	// ActionCreate: the object is new (+).
 	ActionCreate = "create"
+	// ActionUpdate: the object changes in place (~).
 	ActionUpdate = "update"
+	// ActionDelete: the object goes away (-).
 	ActionDelete = "delete"
-	ActionNone   = "none"
+	// ActionNone: the object is in sync.
+	ActionNone = "none"
 )
 
 // Change is one object (a Nomad job, a Consul intention, a Fabio route, ...) of desired state compared with
@@ -128,10 +132,15 @@ type DiffNode struct {
 
 // States of a release (and of a deployment): pending → deploying → succeeded | failed | superseded.
 const (
-	StatePending    = "pending"
-	StateDeploying  = "deploying"
-	StateSucceeded  = "succeeded"
-	StateFailed     = "failed"
+	// StatePending: recorded, nothing changed yet.
+	StatePending = "pending"
+	// StateDeploying: the apply runs, or Nomad still rolls it out, or it waits for promotion.
+	StateDeploying = "deploying"
+	// StateSucceeded: every job of the release is healthy; it is (or was) the live release.
+	StateSucceeded = "succeeded"
+	// StateFailed: a step failed; the app's jobs were returned to the previous live release.
+	StateFailed = "failed"
+	// StateSuperseded: a later release replaced it before it finished.
 	StateSuperseded = "superseded"
 )
 
