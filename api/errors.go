@@ -27,7 +27,8 @@ const (
 	CodePreconditionFailed = "precondition_failed"
 	// CodeTooLarge: the body is over the server's limit (413).
 	CodeTooLarge = "payload_too_large"
-	// CodeUnavailable: a system behind the server (Nomad, Consul, Vault) does not answer (503).
+	// CodeUnavailable: a system behind the server does not answer (503). The server declares it but sends it
+	// nowhere yet: an outage of Nomad or Consul comes back as CodeInternal.
 	CodeUnavailable = "unavailable"
 	// CodeInternal: anything else (500); the server's log has the request ID.
 	CodeInternal = "internal"
