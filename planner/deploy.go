@@ -37,8 +37,16 @@ type DeployOptions struct {
 	IdempotencyKey string
 }
 
-// ErrNotDeployed is returned (wrapped) for an app that has neither jobs nor releases.
-var ErrNotDeployed = errors.New("app is not deployed")
+// Sentinel errors, returned wrapped (check them with errors.Is): front ends map them to "not found" and
+// "nothing to do" answers.
+var (
+	// ErrNotDeployed: the app has neither jobs nor releases.
+	ErrNotDeployed = errors.New("app is not deployed")
+	// ErrNotFound: the app has no such release, process or run.
+	ErrNotFound = errors.New("not found")
+	// ErrNothingToDo: the operation has nothing to act on (no deployment waiting for promotion).
+	ErrNothingToDo = errors.New("nothing to do")
+)
 
 // StaleReleaseError is returned when DeployOptions.IfLive names another release than the live one.
 type StaleReleaseError struct {

@@ -27,7 +27,7 @@ func (s *Stack) Process(ctx context.Context, ns, app, process string) (*ProcessR
 		return nil, err
 	}
 	if len(live) == 0 {
-		return nil, fmt.Errorf("app %q has no jobs in namespace %q (deploy it first)", app, ns)
+		return nil, fmt.Errorf("app %q has no jobs in namespace %q (deploy it first): %w", app, ns, ErrNotDeployed)
 	}
 	var names []string
 	for id, stub := range live {
@@ -50,7 +50,7 @@ func (s *Stack) Process(ctx context.Context, ns, app, process string) (*ProcessR
 		}
 	}
 	sort.Strings(names)
-	return nil, fmt.Errorf("app %q has no process %q (it has: %s)", app, process, strings.Join(names, ", "))
+	return nil, fmt.Errorf("app %q has no process %q (it has: %s): %w", app, process, strings.Join(names, ", "), ErrNotFound)
 }
 
 // Scale sets the instance count of web and worker processes now, and records it so that later deploys keep

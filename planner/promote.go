@@ -14,6 +14,9 @@ import (
 func (s *Stack) Promote(ctx context.Context, ns, app string, opts DeployOptions) error {
 	q := (&nomadapi.QueryOptions{Namespace: ns}).WithContext(ctx)
 	job, _, err := s.Nomad.Jobs().Info(app, q)
+	if isNotFound(err) {
+		return fmt.Errorf("app %q has no service job in namespace %q: %w", app, ns, ErrNotDeployed)
+	}
 	if err != nil {
 		return fmt.Errorf("reading job %q: %w", app, err)
 	}
@@ -22,7 +25,7 @@ func (s *Stack) Promote(ctx context.Context, ns, app string, opts DeployOptions)
 		return fmt.Errorf("reading the deployments of %q: %w", app, err)
 	}
 	if d == nil || d.Status != "running" {
-		return fmt.Errorf("app %q has no running deployment to promote", app)
+		return fmt.Errorf("app %q has no running deployment to promote: %w", app, ErrNothingToDo)
 	}
 	w := (&nomadapi.WriteOptions{Namespace: ns}).WithContext(ctx)
 	if _, _, err := s.Nomad.Deployments().PromoteAll(d.ID, w); err != nil {

@@ -90,7 +90,7 @@ func (s *Stack) rollbackTarget(ctx context.Context, ns, app string, n int) (live
 			return nil, nil, err
 		}
 		if target == nil {
-			return nil, nil, fmt.Errorf("release %d of app %q not found (see `skiff releases`)", n, app)
+			return nil, nil, fmt.Errorf("release %d of app %q (see `skiff releases`): %w", n, app, ErrNotFound)
 		}
 		return live, target, nil
 	}

@@ -130,10 +130,17 @@ func (s *Server) registerDeploy() {
 		Path: "/v1/namespaces/{namespace}/apps/{app}/deployments/{id}/actions/promote", DefaultStatus: http.StatusAccepted,
 		Summary: "Promote the canaries of a deployment that waits for it", Tags: []string{"deployments"}},
 		func(ctx context.Context, in *deploymentPath) (*struct{ Body *Deployment }, error) {
+			d, err := s.deployment(ctx, appPath{Namespace: in.Namespace, App: in.App}, in.ID)
+			if err != nil {
+				return nil, err
+			}
+			if d.State != "deploying" {
+				return nil, apiError(http.StatusConflict, CodeConflict, fmt.Sprintf("release %d is %s: only a deploying release waits for promotion", in.ID, d.State))
+			}
 			if err := s.stack.Promote(ctx, in.Namespace, in.App, planner.DeployOptions{}); err != nil {
 				return nil, fromLibrary(err)
 			}
-			d, err := s.deployment(ctx, appPath{Namespace: in.Namespace, App: in.App}, in.ID)
+			d, err = s.deployment(ctx, appPath{Namespace: in.Namespace, App: in.App}, in.ID)
 			return &struct{ Body *Deployment }{Body: d}, err
 		})
 }

@@ -2,6 +2,7 @@ package server
 
 import (
 	"errors"
+	"net"
 	"net/http"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -119,9 +120,25 @@ func fromLibrary(err error) *Error {
 		return apiError(http.StatusConflict, CodeConflict, behind.Error())
 	case errors.As(err, &stale):
 		return apiError(http.StatusPreconditionFailed, CodePreconditionFailed, stale.Error())
-	case errors.Is(err, planner.ErrNotDeployed):
+	case errors.Is(err, planner.ErrNotDeployed), errors.Is(err, planner.ErrNotFound):
 		return apiError(http.StatusNotFound, CodeNotFound, err.Error())
+	case errors.Is(err, planner.ErrNothingToDo):
+		return apiError(http.StatusConflict, CodeConflict, err.Error())
 	default:
 		return apiError(http.StatusInternalServerError, CodeInternal, err.Error())
 	}
+}
+
+// invalidOr maps an error of an operation on a request's values: not-found and typed errors as fromLibrary
+// does, Nomad or Consul being unreachable as 503, and anything else as 422 (the request asked for something the
+// app cannot do, such as scaling a cron process).
+func invalidOr(err error) *Error {
+	if e := fromLibrary(err); e.Status != http.StatusInternalServerError {
+		return e
+	}
+	var nerr net.Error
+	if errors.As(err, &nerr) {
+		return apiError(http.StatusServiceUnavailable, CodeUnavailable, err.Error())
+	}
+	return apiError(http.StatusUnprocessableEntity, CodeBadRequest, err.Error())
 }

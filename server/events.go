@@ -91,9 +91,17 @@ func (s *Server) streamRun(ctx context.Context, r *run, last int, w *sseWriter) 
 		case <-ctx.Done():
 			return
 		case <-wake:
+		case <-time.After(keepAlive):
+			if err := w.write([]byte(": keep-alive\n\n")); err != nil {
+				return
+			}
 		}
 	}
 }
+
+// keepAlive is how often a quiet event stream sends an SSE comment, so that clients and proxies can tell a
+// quiet deployment from a dead connection.
+const keepAlive = 15 * time.Second
 
 // streamRecord follows a deployment from its release record: one "state" event per state change, numbered
 // after last, and an "end" event when the release is final.

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -84,7 +85,8 @@ func (s *Server) registerOps() {
 				for sc.Scan() {
 					mu.Lock()
 					id++
-					fmt.Fprintf(c.Writer, "id: %d\nevent: log\ndata: %q\n\n", id, sc.Text())
+					line, _ := json.Marshal(sc.Text())
+					fmt.Fprintf(c.Writer, "id: %d\nevent: log\ndata: %s\n\n", id, line)
 					c.Writer.Flush()
 					mu.Unlock()
 				}
@@ -100,7 +102,7 @@ func (s *Server) registerOps() {
 			}
 			id, err := s.stack.Dispatch(ctx, in.Namespace, in.App, in.Function, payload, in.Body.Meta)
 			if err != nil {
-				return nil, apiError(http.StatusUnprocessableEntity, CodeBadRequest, err.Error())
+				return nil, invalidOr(err)
 			}
 			return &struct{ Body DispatchBody }{Body: DispatchBody{Job: id}}, nil
 		})

@@ -116,7 +116,7 @@ func (s *Server) registerReleases() {
 		Tags: []string{"formation"}},
 		func(ctx context.Context, in *formationPatch) (*struct{ Body Formation }, error) {
 			if err := s.stack.Scale(ctx, in.Namespace, in.App, in.Body.Counts); err != nil {
-				return nil, apiError(http.StatusUnprocessableEntity, CodeBadRequest, err.Error())
+				return nil, invalidOr(err)
 			}
 			f, err := s.formation(ctx, appPath{Namespace: in.Namespace, App: in.App})
 			return &struct{ Body Formation }{Body: f}, err

@@ -40,7 +40,7 @@ func (s *Server) registerRuns() {
 		func(ctx context.Context, in *runInput) (*RunOutput, error) {
 			id, err := s.stack.StartRun(ctx, in.Namespace, in.App, in.Body.Process, in.Body.Command)
 			if err != nil {
-				return nil, apiError(http.StatusUnprocessableEntity, CodeBadRequest, err.Error())
+				return nil, invalidOr(err)
 			}
 			return &RunOutput{Location: fmt.Sprintf("/v1/namespaces/%s/apps/%s/runs/%s", in.Namespace, in.App, id),
 				Body: &planner.RunState{Job: id, Status: "pending"}}, nil

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -30,6 +31,10 @@ type Config struct {
 	// Version is reported by /v1/health and the OpenAPI document.
 	Version string
 }
+
+// installErrorShape sets huma.NewError once per process: huma reads that variable while serving, so servers
+// created later must not write it again.
+var installErrorShape sync.Once
 
 // Server is the platform API over one planner.Stack.
 type Server struct {
@@ -56,7 +61,7 @@ func New(cfg Config, stack *planner.Stack) (*Server, error) {
 	if cfg.Version == "" {
 		cfg.Version = "dev"
 	}
-	huma.NewError = newHumaError
+	installErrorShape.Do(func() { huma.NewError = newHumaError })
 	gin.SetMode(gin.ReleaseMode)
 	engine := gin.New()
 	if err := engine.SetTrustedProxies(cfg.TrustedProxies); err != nil {

@@ -63,7 +63,18 @@ func (m *Model) Run(ctx context.Context) error {
 // resume. It reports whether the next session needs a full read.
 func (m *Model) session(parent context.Context, full bool) (nextFull bool, err error) {
 	ctx, cancel := context.WithCancelCause(parent)
-	defer cancel(nil)
+	var events <-chan *nomadapi.Events
+	watching := make(chan struct{})
+	defer func() {
+		// Return only once the stream and the namespace watch let go of their connections, so that a next
+		// session (or a restarted Run) never overlaps them.
+		cancel(nil)
+		if events != nil {
+			for range events {
+			}
+			<-watching
+		}
+	}()
 	names, nsIndex, err := m.namespaces(ctx)
 	if err != nil {
 		return full, fmt.Errorf("listing namespaces: %w", err)
@@ -72,11 +83,14 @@ func (m *Model) session(parent context.Context, full bool) (nextFull bool, err e
 	from := m.lastBatch
 	m.stats.Sessions++
 	m.mu.Unlock()
-	events, err := m.nomad.EventStream().Stream(ctx, streamTopics(), from, &nomadapi.QueryOptions{Namespace: "*"})
+	events, err = m.nomad.EventStream().Stream(ctx, streamTopics(), from, &nomadapi.QueryOptions{Namespace: "*"})
 	if err != nil {
 		return full, fmt.Errorf("opening the event stream: %w", err)
 	}
-	go m.watchNamespaces(ctx, cancel, names, nsIndex)
+	go func() {
+		defer close(watching)
+		m.watchNamespaces(ctx, cancel, names, nsIndex)
+	}()
 	first, err := receive(ctx, events)
 	if err != nil {
 		return full, err
