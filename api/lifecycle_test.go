@@ -200,8 +200,12 @@ func TestLifecycle(t *testing.T) {
 			t.Fatalf("info: %+v, %v", f, err)
 		}
 		_, _, err = c.Formation().Update(ctx, "default", "shop", map[string]int{"nope": 1})
+		if !api.IsNotFound(err) {
+			t.Fatalf("an unknown process: %v, want not_found", err)
+		}
+		_, _, err = c.Formation().Update(ctx, "default", "shop", map[string]int{"thumb": 1})
 		if e := apiError(t, err); e.Code() != api.CodeBadRequest {
-			t.Fatalf("an unknown process: %v", err)
+			t.Fatalf("scaling a function: %v, want bad_request", err)
 		}
 		st, _, err := c.Apps().Status(ctx, "default", "shop")
 		if err != nil || st.Release == nil || st.Release.Number != 4 || st.Process("web") == nil || st.Process("web").Desired != 2 {
