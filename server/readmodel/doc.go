@@ -14,7 +14,8 @@
 //
 // [Model.Run] holds one connection to /v1/event/stream (topics Job, Allocation, Deployment and Node; Node events
 // are only used to learn early that the subscription is live, since Nomad sends no response header before the
-// first matching event) and one blocking query on the namespace list. A session is:
+// first matching event) and one blocking query on the namespace list; a full read adds one connection for its
+// sequential reads. The model thus holds three connections to Nomad, four at worst. A session is:
 //
 //  1. read the namespace list, open the stream from the last index the model applied;
 //  2. if the first batch Nomad sends is exactly that index, the stream resumed without a gap: carry on;

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"net/http/httptrace"
 	"sync"
 	"testing"
 	"time"
@@ -33,22 +32,6 @@ type ctlConn struct {
 	net.Conn
 	ctl  *netCtl
 	once sync.Once
-	last string
-	at   time.Time
-}
-
-type tracingRT struct{ rt http.RoundTripper }
-
-func (t tracingRT) RoundTrip(req *http.Request) (*http.Response, error) {
-	u := req.URL.Path + "?" + req.URL.RawQuery
-	tr := &httptrace.ClientTrace{GotConn: func(ci httptrace.GotConnInfo) {
-		if cc, ok := ci.Conn.(*ctlConn); ok {
-			cc.ctl.mu.Lock()
-			cc.last = fmt.Sprintf("%s reused=%v idle=%v", u, ci.Reused, ci.WasIdle)
-			cc.ctl.mu.Unlock()
-		}
-	}}
-	return t.rt.RoundTrip(req.WithContext(httptrace.WithClientTrace(req.Context(), tr)))
 }
 
 func (c *ctlConn) Close() error {
@@ -75,12 +58,6 @@ func (n *netCtl) dialContext(ctx context.Context, network, addr string) (net.Con
 	n.mu.Lock()
 	n.conns[cc] = struct{}{}
 	n.dial++
-	cc.at = time.Now()
-	if len(n.conns) > n.peak && len(n.conns) > 4 {
-		for c := range n.conns {
-			fmt.Printf("OPEN CONN dialed %s ago: %s\n", time.Since(c.at), c.last)
-		}
-	}
 	n.peak = max(n.peak, len(n.conns))
 	n.mu.Unlock()
 	return cc, nil
@@ -123,8 +100,8 @@ func (n *netCtl) client(t testing.TB, addr string) *nomadapi.Client {
 	n.mu.Unlock()
 	cfg := nomadapi.DefaultConfig()
 	cfg.Address = addr
-	cfg.HttpClient = &http.Client{Transport: tracingRT{&http.Transport{DialContext: n.dialContext, MaxIdleConnsPerHost: 8,
-		IdleConnTimeout: 90 * time.Second}}}
+	cfg.HttpClient = &http.Client{Transport: &http.Transport{DialContext: n.dialContext, MaxIdleConnsPerHost: 8,
+		IdleConnTimeout: 90 * time.Second}}
 	c, err := nomadapi.NewClient(cfg)
 	if err != nil {
 		t.Fatal(err)

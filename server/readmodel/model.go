@@ -46,8 +46,8 @@ type Stats struct {
 	LastError string
 }
 
-// New returns an empty model reading from nomad, which should be a client of its own: the model keeps up to
-// four connections of it busy. logf receives one line per session start, gap and full read; nil discards them.
+// New returns an empty model reading from nomad. The model keeps up to four connections of nomad's transport
+// busy (see the package doc); give it a client of its own to count them apart from other users. logf receives one line per session start, gap and full read; nil discards them.
 // Nothing talks to Nomad before Run.
 func New(nomad *nomadapi.Client, logf func(string, ...any)) *Model {
 	if logf == nil {

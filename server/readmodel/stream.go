@@ -87,12 +87,9 @@ func (m *Model) session(parent context.Context, full bool) (nextFull bool, err e
 	if err != nil {
 		return full, fmt.Errorf("opening the event stream: %w", err)
 	}
-	go func() {
-		defer close(watching)
-		m.watchNamespaces(ctx, cancel, names, nsIndex)
-	}()
 	first, err := receive(ctx, events)
 	if err != nil {
+		close(watching)
 		return full, err
 	}
 	if !full && from != 0 && first.Index == from {
@@ -103,9 +100,16 @@ func (m *Model) session(parent context.Context, full bool) (nextFull bool, err e
 		m.logf("readmodel: event stream resumed at index %d", from)
 	} else {
 		if err := m.resync(ctx, first, events); err != nil {
+			close(watching)
 			return true, err
 		}
 	}
+	// The watch starts from the index of the list taken before the stream opened, so it misses no namespace;
+	// starting it only now keeps it off the connections of the full read.
+	go func() {
+		defer close(watching)
+		m.watchNamespaces(ctx, cancel, names, nsIndex)
+	}()
 	for {
 		b, err := receive(ctx, events)
 		if err != nil {
@@ -202,4 +206,53 @@ func (m *Model) install(snap *snapshot, buf []*nomadapi.Events) {
 	m.mu.Unlock()
 	m.readyOnce.Do(func() { close(m.ready) })
 	m.notify(nil, Resynced, index)
+}
+
+// namespaces lists Nomad's namespace names and the index of the list.
+func (m *Model) namespaces(ctx context.Context) (map[string]bool, uint64, error) {
+	list, meta, err := m.nomad.Namespaces().List((&nomadapi.QueryOptions{}).WithContext(ctx))
+	if err != nil {
+		return nil, 0, err
+	}
+	names := make(map[string]bool, len(list))
+	for _, ns := range list {
+		names[ns.Name] = true
+	}
+	return names, meta.LastIndex, nil
+}
+
+// watchNamespaces holds a blocking query on the namespace list and ends the session (cause
+// errNamespacesChanged) when a namespace not in names appears: Nomad fixed the stream's namespaces when it was
+// opened. It returns when ctx ends. Errors are retried with backoff; they do not end the session.
+func (m *Model) watchNamespaces(ctx context.Context, end context.CancelCauseFunc, names map[string]bool, index uint64) {
+	wait := minBackoff
+	for ctx.Err() == nil {
+		q := (&nomadapi.QueryOptions{WaitIndex: index, WaitTime: 5 * time.Minute}).WithContext(ctx)
+		list, meta, err := m.nomad.Namespaces().List(q)
+		if err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			m.logf("readmodel: watching namespaces: %v; retrying in %s", err, wait)
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(wait):
+			}
+			wait = min(2*wait, maxBackoff)
+			continue
+		}
+		wait = minBackoff
+		for _, ns := range list {
+			if !names[ns.Name] {
+				end(errNamespacesChanged)
+				return
+			}
+		}
+		if meta.LastIndex < index { // the index went backwards: start over
+			index = 0
+		} else {
+			index = meta.LastIndex
+		}
+	}
 }
