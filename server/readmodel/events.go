@@ -62,7 +62,7 @@ func (m *Model) applyBatch(b *nomadapi.Events) map[AppRef]Change {
 // ModifyIndex is below the event's index; every write that keeps a job sets its ModifyIndex to the write's index.
 func (m *Model) applyJob(ev *nomadapi.Event) ([]AppRef, error) {
 	var j nomadapi.Job
-	if err := decodePayload(ev, "Job", &j); err != nil || j.ID == nil {
+	if err := decodePayload(ev, "Job", &j, jobFields...); err != nil || j.ID == nil {
 		return nil, err
 	}
 	key := jobKey{namespaceOf(str(j.Namespace)), *j.ID}
@@ -79,7 +79,7 @@ func (m *Model) applyJob(ev *nomadapi.Event) ([]AppRef, error) {
 // applyAlloc applies an Allocation event.
 func (m *Model) applyAlloc(ev *nomadapi.Event) ([]AppRef, error) {
 	var a eventAlloc
-	if err := decodePayload(ev, "Allocation", &a); err != nil {
+	if err := decodePayload(ev, "Allocation", &a, allocFields...); err != nil {
 		return nil, err
 	}
 	return m.st.putAlloc(namespaceOf(a.Namespace), a.JobID, a.ID,
@@ -102,18 +102,51 @@ type eventAlloc struct {
 	ModifyIndex                                   uint64
 }
 
-// decodePayload decodes the payload's object under key as JSON into into. The API package's own decoders
-// (mapstructure) fail on some payloads, a dispatched job's base64 Payload for one; JSON is the form Nomad wrote.
-func decodePayload(ev *nomadapi.Event, key string, into any) error {
-	raw, ok := ev.Payload[key]
+// The payload fields the model decodes; the rest (task states, resources, task specs) is skipped unread.
+var (
+	allocFields = []string{"ID", "Namespace", "JobID", "TaskGroup", "ClientStatus", "DeploymentStatus", "ModifyIndex"}
+	jobFields   = []string{"ID", "Namespace", "ParentID", "Type", "Status", "Version", "Stop", "ModifyIndex", "Meta",
+		"TaskGroups"}
+	groupFields = []string{"Name", "Count"}
+)
+
+// decodePayload decodes the fields (all when none are given) of the payload's object under key into into, by way
+// of JSON: the API package's own decoders (mapstructure) fail on some payloads, a dispatched job's base64
+// Payload for one, while JSON is the form Nomad wrote them in. The task groups of a job keep only their name and
+// count.
+func decodePayload(ev *nomadapi.Event, key string, into any, fields ...string) error {
+	raw, ok := ev.Payload[key].(map[string]any)
 	if !ok {
-		return fmt.Errorf("no %s in the payload", key)
+		return fmt.Errorf("no %s object in the payload", key)
+	}
+	if len(fields) > 0 {
+		raw = pick(raw, fields)
+		if groups, ok := raw["TaskGroups"].([]any); ok {
+			small := make([]any, 0, len(groups))
+			for _, g := range groups {
+				if g, ok := g.(map[string]any); ok {
+					small = append(small, pick(g, groupFields))
+				}
+			}
+			raw["TaskGroups"] = small
+		}
 	}
 	b, err := json.Marshal(raw)
 	if err != nil {
 		return err
 	}
 	return json.Unmarshal(b, into)
+}
+
+// pick returns the entries of m under keys.
+func pick(m map[string]any, keys []string) map[string]any {
+	out := make(map[string]any, len(keys))
+	for _, k := range keys {
+		if v, ok := m[k]; ok {
+			out[k] = v
+		}
+	}
+	return out
 }
 
 // namespaceOf returns ns, or Nomad's default namespace for an empty one.

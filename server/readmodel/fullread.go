@@ -14,10 +14,10 @@ import (
 )
 
 // fetchWorkers bounds the concurrent job reads of a full read. One keeps a full read at two connections (the
-// stream and the reads), and the model at three once the namespace watch starts after it, four at worst while
-// Go's transport closes a connection the API package gave up early (it closes bodies it did not read to EOF, and
-// the transport closes such a connection after Close returned, so the next request may dial first). Two workers
-// read 1,000 jobs about 25% faster here, but reached five connections.
+// stream and the reads; the namespace watch starts after it), three at worst while Go's transport closes a
+// connection the API package abandoned (a body closed before EOF: the transport closes the connection after
+// Close returned, so the next request may dial first). Two workers read 1,000 jobs about 25% faster here, but
+// reached five connections.
 const fetchWorkers = 1
 
 // snapshot is one full read, ready to install.
@@ -48,7 +48,8 @@ func (m *Model) fullRead(ctx context.Context) (*snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
-	stubs, jm, err := m.nomad.Jobs().ListOptions(&nomadapi.JobListOptions{Fields: &nomadapi.JobListFields{Meta: true}}, q(nil))
+	withMeta := &nomadapi.JobListOptions{Fields: &nomadapi.JobListFields{Meta: true}}
+	stubs, jm, err := m.nomad.Jobs().ListOptions(withMeta, q(nil))
 	if err != nil {
 		return nil, err
 	}

@@ -186,7 +186,8 @@ func dump(v *AppView) string {
 	}
 	s := fmt.Sprintf("index %d", v.Index)
 	for _, j := range v.Jobs {
-		s += fmt.Sprintf("\n  job %s parent=%q type=%s v%d status=%s stop=%v", j.ID, j.ParentID, j.Type, j.Version, j.Status, j.Stop)
+		s += fmt.Sprintf("\n  job %s parent=%q type=%s v%d status=%s stop=%v",
+			j.ID, j.ParentID, j.Type, j.Version, j.Status, j.Stop)
 		for _, g := range j.Groups {
 			s += fmt.Sprintf("\n    group %s desired=%d %+v", g.Name, g.Desired, g.Allocs)
 		}

@@ -46,8 +46,9 @@ type Stats struct {
 	LastError string
 }
 
-// New returns an empty model reading from nomad. The model keeps up to four connections of nomad's transport
-// busy (see the package doc); give it a client of its own to count them apart from other users. logf receives one line per session start, gap and full read; nil discards them.
+// New returns an empty model reading from nomad. The model keeps two connections of nomad's transport busy,
+// four at worst (see the package doc); give it a client of its own to count them apart from other users. logf receives
+// a line per gap, resume and full read; nil discards them.
 // Nothing talks to Nomad before Run.
 func New(nomad *nomadapi.Client, logf func(string, ...any)) *Model {
 	if logf == nil {
@@ -71,6 +72,7 @@ func (m *Model) Index() uint64 {
 // WaitIndex blocks until the model has applied index (for instance the JobModifyIndex of a registration the
 // caller just made), or ctx ends, whose error it then returns. The index must be that of a write touching a
 // job, an allocation, a deployment or a node, or of an earlier one; other writes emit no event the model sees.
+// WaitIndex does not feed the model: while Run is not running it waits for ctx.
 func (m *Model) WaitIndex(ctx context.Context, index uint64) error {
 	for {
 		m.mu.RLock()

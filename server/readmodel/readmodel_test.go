@@ -105,7 +105,8 @@ func TestBatchJobsAndDispatchedChildren(t *testing.T) {
 	}
 	waitIndex(t, m, d.JobCreateIndex)
 	v, _ := m.App("default", app)
-	if child := v.Job(d.DispatchedJobID); child == nil || child.ParentID != "rm-batch-fn" || child.Kind != compile.KindFunction {
+	child := v.Job(d.DispatchedJobID)
+	if child == nil || child.ParentID != "rm-batch-fn" || child.Kind != compile.KindFunction {
 		t.Fatalf("dispatched child %s not in the app as a child of rm-batch-fn: %s", d.DispatchedJobID, dump(v))
 	}
 	if parent := v.Job("rm-batch-fn"); parent.Groups[0].Allocs != (AllocCounts{}) {

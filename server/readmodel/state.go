@@ -104,7 +104,8 @@ func (s *state) putJob(r *job) []AppRef {
 	ref := AppRef{r.ns, r.app}
 	touched := []AppRef{ref}
 	if old != nil {
-		r.allocs, r.deploy, r.deployCreateIndex, r.deployModifyIndex = old.allocs, old.deploy, old.deployCreateIndex, old.deployModifyIndex
+		r.allocs, r.deploy = old.allocs, old.deploy
+		r.deployCreateIndex, r.deployModifyIndex = old.deployCreateIndex, old.deployModifyIndex
 		if old.app != r.app {
 			touched = append(touched, s.dropFromApp(old))
 		}

@@ -99,9 +99,9 @@ func (m *Model) session(parent context.Context, full bool) (nextFull bool, err e
 		m.mu.Unlock()
 		m.logf("readmodel: event stream resumed at index %d", from)
 	} else {
-		if err := m.resync(ctx, first, events); err != nil {
+		if installed, err := m.resync(ctx, first, events); err != nil {
 			close(watching)
-			return true, err
+			return !installed, err
 		}
 	}
 	// The watch starts from the index of the list taken before the stream opened, so it misses no namespace;
@@ -148,9 +148,10 @@ func (m *Model) apply(b *nomadapi.Events) {
 }
 
 // resync does a full read while buffering the stream, installs it and applies the buffered batches. When the
-// stream failed during the read, the read is still installed (the buffered batches are a gap-free prefix) and
-// the stream's error returned.
-func (m *Model) resync(ctx context.Context, first *nomadapi.Events, events <-chan *nomadapi.Events) error {
+// stream failed during the read, the read is still installed (the buffered batches are a gap-free prefix, so the
+// next stream may resume after them) and the stream's error returned.
+func (m *Model) resync(ctx context.Context, first *nomadapi.Events,
+	events <-chan *nomadapi.Events) (installed bool, err error) {
 	buf := []*nomadapi.Events{first}
 	stop, done := make(chan struct{}), make(chan error, 1)
 	go func() {
@@ -177,22 +178,21 @@ func (m *Model) resync(ctx context.Context, first *nomadapi.Events, events <-cha
 	close(stop)
 	streamErr := <-done
 	if err != nil {
-		return fmt.Errorf("full read: %w", err)
+		return false, fmt.Errorf("full read: %w", err)
 	}
 	m.install(snap, buf)
 	m.logf("readmodel: full read of %d jobs, %d allocations, %d deployments in %s (%d re-read); at index %d",
 		len(snap.st.jobs), snap.allocs, snap.deployments, time.Since(began).Round(time.Millisecond), snap.fetched,
 		m.Index())
-	return streamErr
+	return true, streamErr
 }
 
 // install replaces the model's content with a full read and the batches buffered during it, and tells every
 // subscriber.
 func (m *Model) install(snap *snapshot, buf []*nomadapi.Events) {
 	m.mu.Lock()
-	if snap.tableMax < m.st.maxObject {
-		m.logf("readmodel: Nomad's indexes went backwards (%d < %d): a new cluster; the model's index follows",
-			snap.tableMax, m.st.maxObject)
+	backwards, maxObject := snap.tableMax < m.st.maxObject, m.st.maxObject
+	if backwards {
 		m.index = 0
 	}
 	m.st = snap.st
@@ -204,6 +204,10 @@ func (m *Model) install(snap *snapshot, buf []*nomadapi.Events) {
 	}
 	index := m.index
 	m.mu.Unlock()
+	if backwards {
+		m.logf("readmodel: Nomad's indexes went backwards (tables at %d, the model had seen %d): a new cluster; "+
+			"the model's index follows it", snap.tableMax, maxObject)
+	}
 	m.readyOnce.Do(func() { close(m.ready) })
 	m.notify(nil, Resynced, index)
 }
