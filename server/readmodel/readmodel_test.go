@@ -69,6 +69,19 @@ func TestServiceJobRunsScalesAndGoes(t *testing.T) {
 		t.Fatalf("Apps() = %v, want it to list %s", refs, app)
 	}
 
+	_, meta, err := c.Jobs().Deregister(id, false, nil) // stopped, not purged: still in Nomad and in the model
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitIndex(t, m, meta.LastIndex)
+	if v, _ := m.App("default", app); v.Job(id) == nil || !v.Job(id).Stop {
+		t.Fatalf("after stopping the job: %s", dump(v))
+	}
+	waitApp(t, m, "default", app, "the stopped job's allocations end", func(v *AppView) bool {
+		j := v.Job(id)
+		return j != nil && j.Groups[0].Allocs.Running == 0 && j.Groups[0].Allocs.Pending == 0 && j.Status == "dead"
+	})
+
 	waitIndex(t, m, purge(t, c, "default", id))
 	if v, ok := m.App("default", app); ok {
 		t.Fatalf("the purged job is still in the model: %s", dump(v))
