@@ -75,7 +75,7 @@ func (s *Server) registerApps() {
 	huma.Register(s.api, huma.Operation{OperationID: "get-status", Method: http.MethodGet,
 		Path: "/v1/namespaces/{namespace}/apps/{app}/status", Summary: "An app's processes, health and releases", Tags: []string{"apps"}},
 		func(ctx context.Context, in *appPath) (*StatusOutput, error) {
-			st, err := s.stack.Status(ctx, in.Namespace, in.App)
+			st, err := s.status.status(ctx, in.Namespace, in.App)
 			if err != nil {
 				return nil, fromLibrary(err)
 			}

@@ -26,10 +26,14 @@ func BenchmarkStatusAtFixedRate(b *testing.B) {
 	n, _ := s.Nomad.Client()
 	c, _ := s.Consul.Client()
 	st := planner.NewStack(n, c)
-	srv, err := server.New(server.Config{Token: token}, st)
+	modelNomad, _ := s.Nomad.Client()
+	srv, err := server.New(server.Config{Token: token, ReadModelNomad: modelNomad}, st)
 	if err != nil {
 		b.Fatal(err)
 	}
+	bg, stop := context.WithCancel(context.Background())
+	defer stop()
+	go srv.Run(bg)
 	ts := httptest.NewServer(srv.Handler())
 	defer ts.Close()
 	spec := `app "bench-api" {

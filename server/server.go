@@ -12,8 +12,10 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humagin"
 	"github.com/gin-gonic/gin"
+	nomadapi "github.com/hashicorp/nomad/api"
 
 	"github.com/skiffpaas/skiff/planner"
+	"github.com/skiffpaas/skiff/server/readmodel"
 )
 
 // Config configures a Server.
@@ -30,6 +32,10 @@ type Config struct {
 	Logf func(format string, args ...any)
 	// Version is reported by /v1/health and the OpenAPI document.
 	Version string
+	// ReadModelNomad, if set, is a Nomad client of the read model's own (it keeps a few connections busy with
+	// Nomad's event stream): status is then served from the model while Run runs. Without it, every status
+	// request queries Nomad and Consul.
+	ReadModelNomad *nomadapi.Client
 }
 
 // installErrorShape sets huma.NewError once per process: huma reads that variable while serving, so servers
@@ -44,6 +50,7 @@ type Server struct {
 	api     huma.API
 	runs    *deployments
 	metrics *metrics
+	status  *statusReader
 }
 
 // New returns a server over stack. It installs the API's error shape as huma.NewError (huma offers no other
@@ -69,6 +76,10 @@ func New(cfg Config, stack *planner.Stack) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, stack: stack, engine: engine, metrics: newMetrics()}
 	s.runs = newDeployments(stack, s.metrics, cfg.Logf)
+	s.status = &statusReader{stack: stack, specs: map[specKey]*nomadapi.Job{}}
+	if cfg.ReadModelNomad != nil {
+		s.status.model = readmodel.New(cfg.ReadModelNomad, cfg.Logf)
+	}
 	engine.Use(s.requestID, s.recovery, s.accessLog, s.limitBody, s.authenticate)
 	hc := huma.DefaultConfig("skiff platform API", cfg.Version)
 	hc.OpenAPIPath = "/v1/openapi"
@@ -91,6 +102,17 @@ func (s *Server) Handler() http.Handler { return s.engine }
 // OpenAPI returns the generated OpenAPI document.
 func (s *Server) OpenAPI() *huma.OpenAPI { return s.api.OpenAPI() }
 
+// Run runs the server's background work — the read model's event stream — until ctx ends. Serve calls it;
+// a caller serving Handler itself (tests) calls it to have status served from the model.
+func (s *Server) Run(ctx context.Context) {
+	if s.status.model == nil {
+		return
+	}
+	if err := s.status.model.Run(ctx); err != nil && ctx.Err() == nil {
+		s.cfg.Logf("read model stopped: %v", err)
+	}
+}
+
 // Serve serves on ln until ctx is cancelled, then shuts down gracefully: it stops accepting, lets requests in
 // flight finish (up to drain), and waits for running deployments to reach a recorded state — a deployment
 // still watching when drain ends is left to Nomad; its release stays deploying and any skiff process resolves
@@ -100,6 +122,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, drain time.Duration
 		IdleTimeout: 2 * time.Minute}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
+	bg, stopBG := context.WithCancel(context.Background())
+	defer stopBG()
+	go s.Run(bg)
 	select {
 	case err := <-errc:
 		return err

@@ -74,7 +74,12 @@ func (c *serveCommand) Run(args []string) int {
 		return reportError(c.ui, "serve", err)
 	}
 	logger := log.New(stderr(c.ui), "skiff serve: ", log.LstdFlags)
-	srv, err := server.New(server.Config{Token: token, TrustedProxies: proxies, Logf: logger.Printf}, st)
+	modelNomad, err := nomadapi.NewClient(nomadapi.DefaultConfig())
+	if err != nil {
+		return reportError(c.ui, "serve", err)
+	}
+	srv, err := server.New(server.Config{Token: token, TrustedProxies: proxies, Logf: logger.Printf,
+		ReadModelNomad: modelNomad}, st)
 	if err != nil {
 		return reportError(c.ui, "serve", err)
 	}
