@@ -57,12 +57,14 @@ func (s *specFlags) load(ui cli.Ui) *jobspec.App {
 type appArgs struct {
 	namespace *string
 	file      *string
+	token     *string
 }
 
 func addAppFlags(fl *flag.FlagSet) *appArgs {
 	return &appArgs{
 		namespace: fl.String("namespace", "", "Nomad namespace of the app (default: the spec's, else \"default\")"),
 		file:      fl.String("f", defaultSpec, "spec file to read the app name from when no app is named"),
+		token:     addTokenFlag(fl),
 	}
 }
 
@@ -87,13 +89,14 @@ func (a *appArgs) resolve(args []string) (ns, app string, rest []string, err err
 	return ns, app, rest, nil
 }
 
-// connect resolves the app like resolve and connects to the stack.
-func (a *appArgs) connect(args []string) (ns, app string, rest []string, st *planner.Stack, err error) {
+// connect resolves the app like resolve and connects to the platform: the API with SKIFF_ADDR (token from
+// -token, else SKIFF_TOKEN), else the stack itself.
+func (a *appArgs) connect(args []string) (ns, app string, rest []string, b backend, err error) {
 	if ns, app, rest, err = a.resolve(args); err != nil {
 		return "", "", nil, nil, err
 	}
-	st, err = newStack()
-	return ns, app, rest, st, err
+	b, err = newBackend(a.token)
+	return ns, app, rest, b, err
 }
 
 // newStack connects to Nomad and Consul (and Vault with VAULT_ADDR) from the environment (NOMAD_ADDR,
@@ -139,6 +142,11 @@ func reportError(ui cli.Ui, verb string, err error) int {
 		if errors.As(err, &failed) {
 			ui.Error(fmt.Sprintf("Release %d failed: %s.", failed.Release, failed.Outcome()))
 		}
+		return 1
+	}
+	var remote *remoteFailure
+	if errors.As(err, &remote) {
+		ui.Error(remote.render())
 		return 1
 	}
 	var diagErr *planner.DiagnosticsError

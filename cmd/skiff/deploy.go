@@ -8,7 +8,6 @@ import (
 
 	"github.com/hashicorp/cli"
 
-	"github.com/skiffpaas/skiff/edge"
 	"github.com/skiffpaas/skiff/planner"
 )
 
@@ -44,14 +43,15 @@ func (c *deployCommand) Run(args []string) int {
 	detach := fl.Bool("detach", false, "do not watch deployments")
 	lockTimeout := fl.Duration("lock-timeout", 0, "wait this long for another deploy of the app to finish")
 	asJSON := fl.Bool("json", false, "print the result as JSON")
+	token := addTokenFlag(fl)
 	if err := fl.Parse(args); err != nil {
 		return 1
 	}
-	app := spec.load(c.ui)
+	app := spec.loadSpec(c.ui)
 	if app == nil {
 		return 1
 	}
-	st, err := newStack()
+	b, err := newBackend(token)
 	if err != nil {
 		return reportError(c.ui, "deploy", err)
 	}
@@ -63,7 +63,7 @@ func (c *deployCommand) Run(args []string) int {
 		prog = newUIProgress(c.ui)
 		opts.Progress = prog.event
 	}
-	res, err := st.Deploy(ctx, app, opts)
+	res, err := b.Deploy(ctx, app, opts, *asJSON)
 	if prog != nil {
 		prog.done()
 	}
@@ -74,7 +74,7 @@ func (c *deployCommand) Run(args []string) int {
 		return reportError(c.ui, "deploy", err)
 	}
 	printResult(c.ui, res)
-	for _, u := range edge.URLs(app, st.Platform.Fabio.ProxyAddr) {
+	for _, u := range b.URLs(app.app) {
 		c.ui.Output("URL: " + u)
 	}
 	return 0

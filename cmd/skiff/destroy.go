@@ -41,13 +41,13 @@ func (c *destroyCommand) Run(args []string) int {
 		c.ui.Error(fmt.Sprintf("skiff destroy: this removes app %q (namespace %q) and its history; run again with -yes", app, ns))
 		return 1
 	}
-	st, err := newStack()
+	b, err := newBackend(ref.token)
 	if err != nil {
 		return reportError(c.ui, "destroy", err)
 	}
 	ctx, cancel := signalContext()
 	defer cancel()
-	ids, err := st.Destroy(ctx, ns, app, planner.DeployOptions{CreatedBy: whoami(), LockTimeout: *lockTimeout})
+	ids, err := b.Destroy(ctx, ns, app, planner.DeployOptions{CreatedBy: whoami(), LockTimeout: *lockTimeout})
 	for _, id := range ids {
 		c.ui.Output("Removed job " + id)
 	}

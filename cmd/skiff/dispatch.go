@@ -8,8 +8,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/cli"
-
-	"github.com/skiffpaas/skiff/planner/compile"
 )
 
 // dispatchCommand runs a function (or a cron process now).
@@ -62,32 +60,19 @@ func (c *dispatchCommand) Run(args []string) int {
 			payload = []byte(rest[1])
 		}
 	}
-	st, err := newStack()
+	b, err := newBackend(ref.token)
 	if err != nil {
 		return reportError(c.ui, "dispatch", err)
 	}
 	ctx, cancel := signalContext()
 	defer cancel()
-	proc, err := st.Process(ctx, ns, app, process)
+	res, err := b.Dispatch(ctx, ns, app, process, payload, meta, *detach, *timeout)
 	if err != nil {
 		return reportError(c.ui, "dispatch", err)
 	}
-	var id string
-	if proc.Kind == compile.KindCron {
-		id, err = st.ForceCron(ctx, ns, app, process)
-	} else {
-		id, err = st.Dispatch(ctx, ns, app, process, payload, meta)
-	}
-	if err != nil {
-		return reportError(c.ui, "dispatch", err)
-	}
-	c.ui.Output("Started " + id)
-	if *detach {
+	c.ui.Output("Started " + res.JobID)
+	if res.Started {
 		return 0
 	}
-	status, alloc, err := st.WaitBatch(ctx, ns, id, *timeout)
-	if err != nil {
-		return reportError(c.ui, "dispatch", err)
-	}
-	return finishBatch(ctx, c.ui, st, ns, id, status, alloc)
+	return finishBatch(c.ui, res)
 }

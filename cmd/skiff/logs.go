@@ -26,11 +26,11 @@ func (c *logsCommand) Run(args []string) int {
 	follow := fl.Bool("f", false, "follow the logs")
 	errStream := fl.Bool("stderr", false, "show stderr instead of stdout")
 	tail := fl.Int64("tail", 4096, "bytes of each log to start from")
+	ref := &appArgs{namespace: ns, file: file, token: addTokenFlag(fl)}
 	if err := fl.Parse(args); err != nil {
 		return 1
 	}
-	ref := &appArgs{namespace: ns, file: file}
-	namespace, app, rest, st, err := ref.connect(fl.Args())
+	namespace, app, rest, b, err := ref.connect(fl.Args())
 	if err != nil {
 		return reportError(c.ui, "logs", err)
 	}
@@ -39,10 +39,10 @@ func (c *logsCommand) Run(args []string) int {
 	process := ""
 	if len(rest) > 0 {
 		process = rest[0]
-	} else if process, err = firstProcess(ctx, st, namespace, app); err != nil {
+	} else if process, err = firstProcess(ctx, b, namespace, app); err != nil {
 		return reportError(c.ui, "logs", err)
 	}
-	err = st.Logs(ctx, namespace, app, process, planner.LogsOptions{Follow: *follow, Stderr: *errStream, Tail: *tail}, stdout(c.ui))
+	err = b.Logs(ctx, namespace, app, process, planner.LogsOptions{Follow: *follow, Stderr: *errStream, Tail: *tail}, stdout(c.ui))
 	if err != nil {
 		return reportError(c.ui, "logs", err)
 	}

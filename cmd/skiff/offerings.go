@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -26,26 +27,15 @@ func (c *offeringsCommand) Help() string {
 func (c *offeringsCommand) Run(args []string) int {
 	fl := flag.NewFlagSet("offerings", flag.ContinueOnError)
 	asJSON := fl.Bool("json", false, "print JSON")
+	token := addTokenFlag(fl)
 	if err := fl.Parse(args); err != nil {
 		return 1
 	}
-	cat, err := offeringsFromEnv()
-	if err != nil {
-		return reportError(c.ui, "offerings", err)
-	}
 	ctx, cancel := signalContext()
 	defer cancel()
-	names, err := cat.Names(ctx)
+	list, err := listOfferings(ctx, token)
 	if err != nil {
 		return reportError(c.ui, "offerings", err)
-	}
-	var list []*secrets.Offering
-	for _, n := range names {
-		o, err := cat.Get(ctx, n)
-		if err != nil {
-			return reportError(c.ui, "offerings", err)
-		}
-		list = append(list, o)
 	}
 	if *asJSON {
 		b, _ := json.MarshalIndent(list, "", "  ")
@@ -93,6 +83,9 @@ func (c *offeringsRegisterCommand) Run(args []string) int {
 		c.ui.Error("skiff offerings register: -name, -host and -vault-connection are required\n\n" + c.Help())
 		return 1
 	}
+	if err := needDirect("skiff offerings register"); err != nil {
+		return reportError(c.ui, "offerings register", err)
+	}
 	if o.Kind != "postgres" {
 		c.ui.Error(fmt.Sprintf("skiff offerings register: kind %q is not supported (only postgres)", o.Kind))
 		return 1
@@ -108,6 +101,34 @@ func (c *offeringsRegisterCommand) Run(args []string) int {
 	}
 	c.ui.Output(fmt.Sprintf("Registered offering %q.", o.Name))
 	return 0
+}
+
+// listOfferings reads the catalog: through the API in remote mode, else from Consul KV (no Nomad needed).
+func listOfferings(ctx context.Context, token *string) ([]*secrets.Offering, error) {
+	if remoteMode() {
+		b, err := newBackend(token)
+		if err != nil {
+			return nil, err
+		}
+		return b.(*remoteBackend).Offerings(ctx)
+	}
+	cat, err := offeringsFromEnv()
+	if err != nil {
+		return nil, err
+	}
+	names, err := cat.Names(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var list []*secrets.Offering
+	for _, n := range names {
+		o, err := cat.Get(ctx, n)
+		if err != nil {
+			return nil, err
+		}
+		list = append(list, o)
+	}
+	return list, nil
 }
 
 func offeringsFromEnv() (*secrets.Offerings, error) {

@@ -26,20 +26,21 @@ func (c *planCommand) Run(args []string) int {
 	spec := addSpecFlags(fl)
 	asJSON := fl.Bool("json", false, "print the plan as JSON")
 	detailed := fl.Bool("detailed-exitcode", false, "exit 2 when there are changes")
+	token := addTokenFlag(fl)
 	if err := fl.Parse(args); err != nil {
 		return 1
 	}
-	app := spec.load(c.ui)
+	app := spec.loadSpec(c.ui)
 	if app == nil {
 		return 1
 	}
-	st, err := newStack()
+	b, err := newBackend(token)
 	if err != nil {
 		return reportError(c.ui, "plan", err)
 	}
 	ctx, cancel := signalContext()
 	defer cancel()
-	plan, err := st.Plan(ctx, app)
+	plan, err := b.Plan(ctx, app)
 	if err != nil {
 		return reportError(c.ui, "plan", err)
 	}

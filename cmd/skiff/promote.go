@@ -28,14 +28,14 @@ func (c *promoteCommand) Run(args []string) int {
 	if err := fl.Parse(args); err != nil {
 		return 1
 	}
-	ns, app, _, st, err := ref.connect(fl.Args())
+	ns, app, _, b, err := ref.connect(fl.Args())
 	if err != nil {
 		return reportError(c.ui, "promote", err)
 	}
 	ctx, cancel := signalContext()
 	defer cancel()
 	prog := newUIProgress(c.ui)
-	if err := st.Promote(ctx, ns, app, planner.DeployOptions{Progress: prog.event}); err != nil {
+	if err := b.Promote(ctx, ns, app, planner.DeployOptions{Progress: prog.event}); err != nil {
 		return reportError(c.ui, "promote", err)
 	}
 	c.ui.Output("Deployment of " + app + " is healthy.")

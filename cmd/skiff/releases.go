@@ -34,13 +34,13 @@ func (c *releasesCommand) Run(args []string) int {
 	if err := fl.Parse(args); err != nil {
 		return 1
 	}
-	ns, app, _, st, err := ref.connect(fl.Args())
+	ns, app, _, b, err := ref.connect(fl.Args())
 	if err != nil {
 		return reportError(c.ui, "releases", err)
 	}
 	ctx, cancel := signalContext()
 	defer cancel()
-	rs, err := st.History(ctx, ns, app)
+	rs, err := b.Releases(ctx, ns, app)
 	if err != nil {
 		return reportError(c.ui, "releases", err)
 	}
@@ -114,14 +114,14 @@ func (c *rollbackCommand) Run(args []string) int {
 			n, rest = v, rest[:len(rest)-1]
 		}
 	}
-	ns, app, _, st, err := ref.connect(rest)
+	ns, app, _, b, err := ref.connect(rest)
 	if err != nil {
 		return reportError(c.ui, "rollback", err)
 	}
 	ctx, cancel := signalContext()
 	defer cancel()
 	prog := newUIProgress(c.ui)
-	res, err := st.Rollback(ctx, ns, app, n, planner.DeployOptions{Detach: *detach, CreatedBy: whoami(), Progress: prog.event, LockTimeout: *lockTimeout})
+	res, err := b.Rollback(ctx, ns, app, n, planner.DeployOptions{Detach: *detach, CreatedBy: whoami(), Progress: prog.event, LockTimeout: *lockTimeout})
 	if err != nil {
 		return reportError(c.ui, "rollback", err)
 	}

@@ -48,6 +48,9 @@ func (c *routesCommand) Run(args []string) int {
 	if err := fl.Parse(args); err != nil {
 		return 1
 	}
+	if err := needDirect("skiff routes"); err != nil {
+		return reportError(c.ui, "routes", err)
+	}
 	if fl.NArg() > 1 {
 		c.ui.Error("skiff routes takes at most one app name\n\n" + c.Help())
 		return 1

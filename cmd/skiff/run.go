@@ -9,8 +9,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/cli"
-
-	"github.com/skiffpaas/skiff/planner"
 )
 
 // runCommand runs a one-off command with the app's image and env.
@@ -38,41 +36,33 @@ func (c *runCommand) Run(args []string) int {
 		c.ui.Error("skiff run: give the command after --\n\n" + c.Help())
 		return 1
 	}
-	ns, app, _, st, err := ref.connect(before)
+	ns, app, _, b, err := ref.connect(before)
 	if err != nil {
 		return reportError(c.ui, "run", err)
 	}
 	ctx, cancel := signalContext()
 	defer cancel()
-	res, err := st.Run(ctx, ns, app, *process, command, *timeout)
+	res, err := b.Run(ctx, ns, app, *process, command, *timeout)
 	if err != nil {
 		return reportError(c.ui, "run", err)
 	}
-	return finishBatch(ctx, c.ui, st, ns, res.JobID, res.Status, res.AllocID)
+	return finishBatch(c.ui, res)
 }
 
 // finishBatch prints a finished batch run's output and status and returns the exit status.
-func finishBatch(ctx context.Context, ui cli.Ui, st *planner.Stack, ns, jobID, status, allocID string) int {
-	if status != "unplaceable" && allocID != "" {
-		out, errOut, err := st.RunLogs(ctx, ns, allocID)
-		if err == nil {
-			_, _ = io.WriteString(stdout(ui), out)
-			_, _ = io.WriteString(stderr(ui), errOut)
-		}
-	}
-	if status == "complete" {
-		ui.Output(fmt.Sprintf("%s completed.", jobID))
+func finishBatch(ui cli.Ui, res *batchResult) int {
+	_, _ = io.WriteString(stdout(ui), res.Stdout)
+	_, _ = io.WriteString(stderr(ui), res.Stderr)
+	if res.Status == "complete" {
+		ui.Output(fmt.Sprintf("%s completed.", res.JobID))
 		return 0
 	}
-	ui.Error(fmt.Sprintf("%s ended %s %s", jobID, status, strings.TrimSpace(reasonIfUnplaceable(status, allocID))))
-	return 1
-}
-
-func reasonIfUnplaceable(status, reason string) string {
-	if status == "unplaceable" {
-		return "(" + reason + ")"
+	reason := ""
+	if res.Status == "unplaceable" {
+		reason = "(" + res.Reason + ")"
 	}
-	return ""
+	ui.Error(fmt.Sprintf("%s ended %s %s", res.JobID, res.Status, strings.TrimSpace(reason)))
+	return 1
 }
 
 func splitDashDash(args []string) (before, after []string) {
@@ -85,8 +75,8 @@ func splitDashDash(args []string) (before, after []string) {
 }
 
 // firstProcess returns the name of the app's first process in status order.
-func firstProcess(ctx context.Context, st *planner.Stack, ns, app string) (string, error) {
-	s, err := st.Status(ctx, ns, app)
+func firstProcess(ctx context.Context, b backend, ns, app string) (string, error) {
+	s, err := b.Status(ctx, ns, app)
 	if err != nil {
 		return "", err
 	}

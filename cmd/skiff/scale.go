@@ -45,13 +45,13 @@ func (c *scaleCommand) Run(args []string) int {
 		}
 		counts[name] = n
 	}
-	st, err := newStack()
+	b, err := newBackend(ref.token)
 	if err != nil {
 		return reportError(c.ui, "scale", err)
 	}
 	ctx, cancel := signalContext()
 	defer cancel()
-	if err := st.Scale(ctx, ns, app, counts); err != nil {
+	if err := b.Scale(ctx, ns, app, counts); err != nil {
 		return reportError(c.ui, "scale", err)
 	}
 	for _, a := range rest {

@@ -30,13 +30,13 @@ func (c *statusCommand) Run(args []string) int {
 	if err := fl.Parse(args); err != nil {
 		return 1
 	}
-	ns, app, _, st, err := ref.connect(fl.Args())
+	ns, app, _, b, err := ref.connect(fl.Args())
 	if err != nil {
 		return reportError(c.ui, "status", err)
 	}
 	ctx, cancel := signalContext()
 	defer cancel()
-	s, err := st.Status(ctx, ns, app)
+	s, err := b.Status(ctx, ns, app)
 	if err != nil {
 		return reportError(c.ui, "status", err)
 	}

@@ -38,6 +38,9 @@ func (c *sweepCommand) Run(args []string) int {
 	if err := fl.Parse(args); err != nil {
 		return 1
 	}
+	if err := needDirect("skiff sweep"); err != nil {
+		return reportError(c.ui, "sweep", err)
+	}
 	if fl.NArg() > 0 {
 		c.ui.Error("skiff sweep takes no arguments")
 		return 1
