@@ -3,11 +3,11 @@ package server
 import (
 	"context"
 	"net/http"
+	"sort"
 
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/skiffpaas/skiff/planner"
-	"github.com/skiffpaas/skiff/planner/release"
 	"github.com/skiffpaas/skiff/secrets"
 )
 
@@ -31,6 +31,10 @@ type AppSummary struct {
 	Release     int    `json:"release"`
 	Latest      int    `json:"latest"`
 	LatestState string `json:"latest_state,omitempty"`
+	// Desired and Running count the instances of the app's web, worker and system processes, from the read
+	// model (absent when the server runs without one).
+	Desired *int `json:"desired,omitempty"`
+	Running *int `json:"running,omitempty"`
 }
 
 // AppsBody lists apps.
@@ -62,14 +66,21 @@ func (s *Server) registerApps() {
 	huma.Register(s.api, huma.Operation{OperationID: "list-apps", Method: http.MethodGet, Path: "/v1/apps",
 		Summary: "List apps across namespaces", Tags: []string{"apps"}},
 		func(ctx context.Context, _ *struct{}) (*struct{ Body AppsBody }, error) {
-			refs, err := s.stack.Releases.Apps(ctx)
+			heads, err := s.stack.Releases.Heads(ctx)
 			if err != nil {
 				return nil, fromLibrary(err)
 			}
 			out := &struct{ Body AppsBody }{Body: AppsBody{Apps: []AppSummary{}}}
-			for _, ref := range refs {
-				out.Body.Apps = append(out.Body.Apps, s.summary(ctx, ref))
+			for ref, h := range heads {
+				sum := AppSummary{Namespace: ref.Namespace, App: ref.App, Release: h.Live, Latest: h.Latest,
+					LatestState: string(h.LatestState)}
+				s.status.counts(ref.Namespace, ref.App, &sum)
+				out.Body.Apps = append(out.Body.Apps, sum)
 			}
+			sort.Slice(out.Body.Apps, func(i, j int) bool {
+				a, b := out.Body.Apps[i], out.Body.Apps[j]
+				return a.Namespace < b.Namespace || (a.Namespace == b.Namespace && a.App < b.App)
+			})
 			return out, nil
 		})
 	huma.Register(s.api, huma.Operation{OperationID: "get-status", Method: http.MethodGet,
@@ -114,20 +125,4 @@ func (s *Server) registerApps() {
 			}
 			return out, nil
 		})
-}
-
-// summary reads an app's head for a list.
-func (s *Server) summary(ctx context.Context, ref release.AppRef) AppSummary {
-	out := AppSummary{Namespace: ref.Namespace, App: ref.App}
-	head, err := s.stack.Releases.Head(ctx, ref.Namespace, ref.App)
-	if err != nil {
-		return out
-	}
-	out.Release, out.Latest = head.Live, head.Latest
-	if head.Latest > 0 {
-		if r, err := s.stack.Releases.Get(ctx, ref.Namespace, ref.App, head.Latest); err == nil && r != nil {
-			out.LatestState = string(r.State)
-		}
-	}
-	return out
 }

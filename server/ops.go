@@ -14,6 +14,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humagin"
 
+	"github.com/skiffpaas/skiff/edge"
 	"github.com/skiffpaas/skiff/planner"
 )
 
@@ -114,4 +115,33 @@ func (s *Server) logResponses() map[string]*huma.Response {
 	return map[string]*huma.Response{"200": {Description: "The lines (JSON), or with follow=true an event stream of lines",
 		Content: map[string]*huma.MediaType{"application/json": {Schema: schema},
 			"text/event-stream": {Schema: &huma.Schema{Type: "string"}}}}}
+}
+
+// RoutesBody is an app's routes next to Fabio's table.
+type RoutesBody struct {
+	Routes []edge.RouteState `json:"routes"`
+	// Drifted counts routes whose state differs from the desired one.
+	Drifted int `json:"drifted"`
+}
+
+func (s *Server) registerRoutes() {
+	huma.Register(s.api, huma.Operation{OperationID: "get-routes", Method: http.MethodGet,
+		Path: "/v1/namespaces/{namespace}/apps/{app}/routes", Summary: "An app's routes next to Fabio's live table, with drift",
+		Tags: []string{"operations"}},
+		func(ctx context.Context, in *appPath) (*struct{ Body RoutesBody }, error) {
+			states, err := s.stack.Routes(ctx, in.Namespace, in.App)
+			if err != nil {
+				return nil, invalidOr(err)
+			}
+			out := &struct{ Body RoutesBody }{Body: RoutesBody{Routes: states}}
+			if out.Body.Routes == nil {
+				out.Body.Routes = []edge.RouteState{}
+			}
+			for _, st := range states {
+				if len(st.Drift) > 0 {
+					out.Body.Drifted++
+				}
+			}
+			return out, nil
+		})
 }

@@ -19,6 +19,7 @@ func (s *Server) register() {
 	s.registerEvents()
 	s.registerOps()
 	s.registerRuns()
+	s.registerRoutes()
 	s.documentErrors()
 	s.engine.GET("/v1/metrics", s.metrics.handler())
 	s.engine.NoRoute(func(c *gin.Context) {

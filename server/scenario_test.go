@@ -3,6 +3,7 @@ package server_test
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/skiffpaas/skiff/internal/devstack/devstacktest"
 	"github.com/skiffpaas/skiff/planner"
+	"github.com/skiffpaas/skiff/platform"
 	"github.com/skiffpaas/skiff/server"
 )
 
@@ -158,7 +160,11 @@ func newServer(t *testing.T) (*apiClient, *planner.Stack, string) {
 	s := stack.Get(t)
 	n, _ := s.Nomad.Client()
 	c, _ := s.Consul.Client()
-	st := planner.NewStack(n, c)
+	cfg, err := platform.Load(context.Background(), c.KV(), "") // the dev stack publishes its own
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := planner.NewStackFromConfig(n, c, nil, cfg)
 	srv, err := server.New(server.Config{Token: token, Logf: t.Logf, MaxBodyBytes: 256 << 10}, st)
 	if err != nil {
 		t.Fatal(err)
@@ -196,6 +202,14 @@ func TestCIScenario(t *testing.T) {
 		}
 	})
 	waitBody(t, fabio+"/ci/", "hello from ci v1")
+	t.Run("routes are served by Fabio without drift", func(t *testing.T) {
+		status, _, body := c.do("GET", app+"/routes", nil)
+		var rb server.RoutesBody
+		if err := json.Unmarshal(body, &rb); status != 200 || err != nil || len(rb.Routes) == 0 || rb.Drifted != 0 ||
+			!strings.Contains(rb.Routes[0].Src, "/ci") || rb.Routes[0].Targets != 1 {
+			t.Fatalf("routes: %d %s", status, body)
+		}
+	})
 	t.Run("a retried request with the same Idempotency-Key returns the first deployment", func(t *testing.T) {
 		status, _, body := c.do("POST", app+"/deployments", scenarioSpec(image, "v1", false), "Idempotency-Key", "ci-run-1")
 		if status != 202 || !strings.Contains(string(body), `"id":"1"`) {

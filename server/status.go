@@ -134,3 +134,23 @@ func (r *statusReader) spec(ctx context.Context, ns string, jv readmodel.JobView
 	r.specs[specKey{ns: ns, id: jv.ID, version: *j.Version}] = j
 	return j, nil
 }
+
+// counts fills the instance counts of an app's summary from the read model, when it is ready.
+func (r *statusReader) counts(ns, app string, sum *AppSummary) {
+	if !r.ready() {
+		return
+	}
+	desired, running := 0, 0
+	if view, ok := r.model.App(ns, app); ok {
+		for _, jv := range view.Jobs {
+			if jv.ParentID != "" || jv.Stop || (jv.Type != nomadapi.JobTypeService && jv.Type != nomadapi.JobTypeSystem) {
+				continue
+			}
+			for _, g := range jv.Groups {
+				desired += g.Desired
+				running += g.Allocs.Running
+			}
+		}
+	}
+	sum.Desired, sum.Running = &desired, &running
+}

@@ -4,7 +4,9 @@
 //
 // Layout under skiff/apps/<namespace>/<app>/:
 //
-//	head               {"latest": N, "live": M}: the newest record and the release the app runs
+//	skiff/heads/<namespace>/<app>   {"latest": N, "live": M, "latest_state": S}: the newest record, its state
+//	                                and the release the app runs (one key per app under one prefix, so that
+//	                                one read lists every app)
 //	releases/<N>       the Record of release N (small: listing the history never reads a snapshot)
 //	snapshots/<N>      the gzipped Snapshot of release N (kept for the last KeepSnapshots releases)
 //	lock               the deploy lock (a Consul session lock)
@@ -108,6 +110,13 @@ type Head struct {
 	Latest int `json:"latest"`
 	// Live is the newest succeeded release (0: none), the one a failed release returns to.
 	Live int `json:"live"`
+	// LatestState is the state of release Latest.
+	LatestState State `json:"latest_state,omitempty"`
 
 	modifyIndex uint64
+}
+
+// public returns the head without its read index, for comparisons.
+func (h *Head) public() *Head {
+	return &Head{Latest: h.Latest, Live: h.Live, LatestState: h.LatestState}
 }

@@ -36,7 +36,10 @@ func snapshotKey(ns, app string, n int) string {
 	return fmt.Sprintf("%ssnapshots/%08d", AppPrefix(ns, app), n)
 }
 
-func headKey(ns, app string) string { return AppPrefix(ns, app) + "head" }
+// headsPrefix holds every app's head, one key per app, so that one read lists all apps and their releases.
+const headsPrefix = "skiff/heads/"
+
+func headKey(ns, app string) string { return headsPrefix + ns + "/" + app }
 
 // Head returns the app's head; a zero Head when the app has no release.
 func (s *Store) Head(ctx context.Context, ns, app string) (*Head, error) {
@@ -121,7 +124,7 @@ func (s *Store) Create(ctx context.Context, ns, app string, r *Record, snap *Sna
 	if err != nil {
 		return err
 	}
-	next := Head{Latest: r.Number, Live: h.Live}
+	next := Head{Latest: r.Number, Live: h.Live, LatestState: Pending}
 	head, _ := json.Marshal(next)
 	ops := consulapi.KVTxnOps{
 		{Verb: consulapi.KVCAS, Key: headKey(ns, app), Value: head, Index: h.modifyIndex},
@@ -146,15 +149,20 @@ func (s *Store) Update(ctx context.Context, ns, app string, r *Record) error {
 		return err
 	}
 	ops := consulapi.KVTxnOps{{Verb: consulapi.KVCAS, Key: recordKey(ns, app, r.Number), Value: rec, Index: r.modifyIndex}}
-	if r.State == Succeeded {
-		h, err := s.Head(ctx, ns, app)
-		if err != nil {
-			return err
-		}
-		if r.Number > h.Live {
-			head, _ := json.Marshal(Head{Latest: max(h.Latest, r.Number), Live: r.Number})
-			ops = append(ops, &consulapi.KVTxnOp{Verb: consulapi.KVCAS, Key: headKey(ns, app), Value: head, Index: h.modifyIndex})
-		}
+	h, err := s.Head(ctx, ns, app)
+	if err != nil {
+		return err
+	}
+	next := Head{Latest: max(h.Latest, r.Number), Live: h.Live, LatestState: h.LatestState}
+	if r.State == Succeeded && r.Number > h.Live {
+		next.Live = r.Number
+	}
+	if r.Number == next.Latest {
+		next.LatestState = r.State
+	}
+	if next != *h.public() {
+		head, _ := json.Marshal(next)
+		ops = append(ops, &consulapi.KVTxnOp{Verb: consulapi.KVCAS, Key: headKey(ns, app), Value: head, Index: h.modifyIndex})
 	}
 	if err := s.txn(ctx, ops); err != nil {
 		return fmt.Errorf("updating release %d of %s: %w", r.Number, app, err)
@@ -200,8 +208,8 @@ func (s *Store) DeleteApp(ctx context.Context, ns, app string) error {
 			return fmt.Errorf("deleting the release history of %s from Consul: %w", app, err)
 		}
 	}
-	for _, key := range []string{"head", "scale"} {
-		if _, err := kv.Delete(AppPrefix(ns, app)+key, w); err != nil {
+	for _, key := range []string{AppPrefix(ns, app) + "scale", headKey(ns, app)} {
+		if _, err := kv.Delete(key, w); err != nil {
 			return fmt.Errorf("deleting the release history of %s from Consul: %w", app, err)
 		}
 	}
@@ -253,26 +261,24 @@ type AppRef struct {
 	App       string `json:"app"`
 }
 
-// Apps lists every app that has skiff records, sorted by namespace and name. It reads two levels of keys,
-// never the records themselves.
-func (s *Store) Apps(ctx context.Context) ([]AppRef, error) {
-	q := (&consulapi.QueryOptions{}).WithContext(ctx)
-	namespaces, _, err := s.consul.KV().Keys("skiff/apps/", "/", q)
+// Heads returns the head of every app that has releases, in one read.
+func (s *Store) Heads(ctx context.Context) (map[AppRef]*Head, error) {
+	pairs, _, err := s.consul.KV().List(headsPrefix, (&consulapi.QueryOptions{}).WithContext(ctx))
 	if err != nil {
 		return nil, fmt.Errorf("listing apps in Consul: %w", err)
 	}
-	var out []AppRef
-	for _, nsKey := range namespaces {
-		apps, _, err := s.consul.KV().Keys(nsKey, "/", q)
-		if err != nil {
-			return nil, fmt.Errorf("listing apps in Consul: %w", err)
+	out := make(map[AppRef]*Head, len(pairs))
+	for _, p := range pairs {
+		ns, app, ok := strings.Cut(strings.TrimPrefix(p.Key, headsPrefix), "/")
+		if !ok || app == "" || strings.Contains(app, "/") {
+			continue
 		}
-		ns := strings.TrimSuffix(strings.TrimPrefix(nsKey, "skiff/apps/"), "/")
-		for _, appKey := range apps {
-			if name := strings.TrimSuffix(strings.TrimPrefix(appKey, nsKey), "/"); name != "" && strings.HasSuffix(appKey, "/") {
-				out = append(out, AppRef{Namespace: ns, App: name})
-			}
+		h := &Head{}
+		if err := json.Unmarshal(p.Value, h); err != nil {
+			return nil, fmt.Errorf("release head %s: %w", p.Key, err)
 		}
+		h.modifyIndex = p.ModifyIndex
+		out[AppRef{Namespace: ns, App: app}] = h
 	}
 	return out, nil
 }
