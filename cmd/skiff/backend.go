@@ -40,9 +40,10 @@ type backend interface {
 	Logs(ctx context.Context, ns, app, process string, opts planner.LogsOptions, w io.Writer) error
 	// Run runs a one-off command and waits up to timeout for it.
 	Run(ctx context.Context, ns, app, process string, command []string, timeout time.Duration) (*batchResult, error)
-	// Dispatch runs a function (or a cron process now) and, unless detach, waits up to timeout for the run.
+	// Dispatch runs a function (or a cron process now), calls started with the run's job ID and, unless
+	// detach, waits up to timeout for the run.
 	Dispatch(ctx context.Context, ns, app, process string, payload []byte, meta map[string]string,
-		detach bool, timeout time.Duration) (*batchResult, error)
+		detach bool, timeout time.Duration, started func(id string)) (*batchResult, error)
 	// URLs returns where the spec's web processes answer through Fabio.
 	URLs(app *jobspec.App) []string
 }

@@ -63,7 +63,7 @@ func (d *directBackend) Run(ctx context.Context, ns, app, process string, comman
 }
 
 func (d *directBackend) Dispatch(ctx context.Context, ns, app, process string, payload []byte, meta map[string]string,
-	detach bool, timeout time.Duration) (*batchResult, error) {
+	detach bool, timeout time.Duration, started func(string)) (*batchResult, error) {
 	proc, err := d.st.Process(ctx, ns, app, process)
 	if err != nil {
 		return nil, err
@@ -77,6 +77,7 @@ func (d *directBackend) Dispatch(ctx context.Context, ns, app, process string, p
 	if err != nil {
 		return nil, err
 	}
+	started(id)
 	if detach {
 		return &batchResult{JobID: id, Started: true}, nil
 	}

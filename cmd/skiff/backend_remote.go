@@ -136,7 +136,7 @@ func (r *remoteBackend) Run(ctx context.Context, ns, app, process string, comman
 // Dispatch dispatches a function. The API can neither force a cron run nor report on a dispatched run yet, so
 // only -detach works remotely.
 func (r *remoteBackend) Dispatch(ctx context.Context, ns, app, process string, payload []byte, meta map[string]string,
-	detach bool, _ time.Duration) (*batchResult, error) {
+	detach bool, _ time.Duration, started func(string)) (*batchResult, error) {
 	if !detach {
 		return nil, errors.New("waiting for a dispatched run needs direct mode (the platform API cannot report " +
 			"on dispatched runs yet): add -detach, or unset " + api.EnvAddress)
@@ -145,6 +145,7 @@ func (r *remoteBackend) Dispatch(ctx context.Context, ns, app, process string, p
 	if err != nil {
 		return nil, remoteError(err)
 	}
+	started(id)
 	return &batchResult{JobID: id, Started: true}, nil
 }
 

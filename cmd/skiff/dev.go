@@ -15,6 +15,7 @@ import (
 
 	"github.com/hashicorp/cli"
 
+	"github.com/skiffpaas/skiff/api"
 	"github.com/skiffpaas/skiff/internal/devstack"
 	"github.com/skiffpaas/skiff/platform"
 )
@@ -60,7 +61,10 @@ func (c *devUpCommand) Help() string {
   (scripts/install-hashistack installs them). Run 'eval "$(skiff dev env)"' to point CLIs at it.
 
   The stack's platform config (its Fabio addresses, Consul's built-in proxy as the Connect sidecar) is
-  written to skiff-server.hcl in the state dir and published to the stack's Consul, where skiff reads it.`
+  written to skiff-server.hcl in the state dir and published to the stack's Consul, where skiff reads it.
+
+  It also runs the platform API (skiff serve) over the stack on 127.0.0.1:7440 (another port when that one is
+  taken), with its token in serve-token in the state dir; 'skiff dev env' points the CLI at it (remote mode).`
 }
 
 func (c *devUpCommand) Run(args []string) int {
@@ -84,6 +88,11 @@ func (c *devUpCommand) Run(args []string) int {
 	if err != nil {
 		c.ui.Error("skiff dev up: " + err.Error())
 		return 1
+	}
+	if exe, err := os.Executable(); err != nil {
+		c.ui.Warn("skiff dev up: not starting skiff serve: " + err.Error())
+	} else if err := s.StartServe(ctx, exe); err != nil {
+		c.ui.Warn("skiff dev up: skiff serve did not start (the CLI stays in direct mode): " + err.Error())
 	}
 	c.ui.Output(fmt.Sprintf("Dev stack up in %s (state in %s).", time.Since(begin).Round(100*time.Millisecond), dir))
 	printDevStatus(c.ui, s)
@@ -169,6 +178,13 @@ func printDevStatus(ui cli.Ui, s *devstack.Stack) bool {
 		}
 		ui.Output(fmt.Sprintf("  %-9s %-60s %s", name, addrs[name], state))
 	}
+	if s.Serve != nil {
+		state := "healthy"
+		if err := serveHealth(ctx, s.Serve); err != nil {
+			state, ok = "DOWN: "+err.Error(), false
+		}
+		ui.Output(fmt.Sprintf("  %-9s %-60s %s", "serve", s.Serve.Addr+"  (platform API)", state))
+	}
 	return ok
 }
 
@@ -181,7 +197,9 @@ func (c *devEnvCommand) Synopsis() string {
 func (c *devEnvCommand) Help() string {
 	return `Usage: skiff dev env
 
-  Prints export lines for NOMAD_ADDR, CONSUL_HTTP_ADDR, CONSUL_HTTP_TOKEN, VAULT_ADDR and VAULT_TOKEN.
+  Prints export lines for NOMAD_ADDR, CONSUL_HTTP_ADDR, CONSUL_HTTP_TOKEN, VAULT_ADDR and VAULT_TOKEN, and,
+  when the stack runs skiff serve, SKIFF_ADDR, SKIFF_TOKEN and SKIFF_PLATFORM_CONFIG: skiff then acts on apps
+  through the platform API (remote mode); unset SKIFF_ADDR for direct mode (skiff routes, skiff sweep).
   Use: eval "$(skiff dev env)". The tokens are the dev stack's root tokens. skiff's other settings (Fabio's
   addresses, the Connect sidecar) are the platform config that 'skiff dev up' published to the stack's
   Consul (see docs/platform.md).`
@@ -266,4 +284,14 @@ func nomadAgents() []int {
 		}
 	}
 	return out
+}
+
+// serveHealth asks the dev stack's skiff serve whether it is up.
+func serveHealth(ctx context.Context, info *devstack.ServeInfo) error {
+	c, err := api.NewClient(&api.Config{Address: info.Addr, Token: info.Token, Timeout: 5 * time.Second})
+	if err != nil {
+		return err
+	}
+	_, _, err = c.Health().Get(ctx)
+	return err
 }

@@ -66,11 +66,11 @@ func (c *dispatchCommand) Run(args []string) int {
 	}
 	ctx, cancel := signalContext()
 	defer cancel()
-	res, err := b.Dispatch(ctx, ns, app, process, payload, meta, *detach, *timeout)
+	res, err := b.Dispatch(ctx, ns, app, process, payload, meta, *detach, *timeout,
+		func(id string) { c.ui.Output("Started " + id) })
 	if err != nil {
 		return reportError(c.ui, "dispatch", err)
 	}
-	c.ui.Output("Started " + res.JobID)
 	if res.Started {
 		return 0
 	}

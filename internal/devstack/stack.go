@@ -29,15 +29,17 @@ type Options struct {
 // Stack is a running single-node stack. Its exported fields are the addresses and credentials of each component;
 // the whole value round-trips through the state file (see Load), so any skiff process can stop it.
 type Stack struct {
-	Dir       string        `json:"dir"`
-	Consul    *ConsulInfo   `json:"consul"`
-	Vault     *VaultInfo    `json:"vault"`
-	Nomad     *NomadInfo    `json:"nomad"`
-	Fabio     *FabioInfo    `json:"fabio"`
-	Postgres  *PostgresInfo `json:"postgres"`
-	Processes []*process    `json:"processes"`
-	StartedAt time.Time     `json:"started_at"`
-	TempDir   bool          `json:"temp_dir"`
+	Dir      string        `json:"dir"`
+	Consul   *ConsulInfo   `json:"consul"`
+	Vault    *VaultInfo    `json:"vault"`
+	Nomad    *NomadInfo    `json:"nomad"`
+	Fabio    *FabioInfo    `json:"fabio"`
+	Postgres *PostgresInfo `json:"postgres"`
+	// Serve is the platform API server, when StartServe started one.
+	Serve     *ServeInfo `json:"serve,omitempty"`
+	Processes []*process `json:"processes"`
+	StartedAt time.Time  `json:"started_at"`
+	TempDir   bool       `json:"temp_dir"`
 
 	mu sync.Mutex
 }
@@ -212,6 +214,7 @@ func (s *Stack) Stop() error {
 	defer cancel()
 	var errs []error
 	var allocs []string
+	s.stopServe()
 	if p := s.process("nomad"); p.alive() && s.Nomad != nil {
 		allocs = allocIDs(s.Nomad)
 		if err := stopAllJobs(s.Nomad, 45*time.Second); err != nil {
@@ -257,16 +260,17 @@ func (s *Stack) Stop() error {
 
 // Env returns the standard environment variables through which Nomad, Consul and Vault CLIs and skiff reach
 // the stack: addresses and tokens only. skiff reads the rest of its settings from the platform config that Start
-// published to the stack's Consul (see PlatformConfig). It includes tokens: callers print it only where the user
-// asked for it (`skiff dev env`).
+// published to the stack's Consul (see PlatformConfig). With StartServe, it also names the platform API
+// (SKIFF_ADDR, SKIFF_TOKEN: the CLI's remote mode) and the platform config file. It includes tokens: callers
+// print it only where the user asked for it (`skiff dev env`).
 func (s *Stack) Env() map[string]string {
-	return map[string]string{
+	return s.serveEnv(map[string]string{
 		"NOMAD_ADDR":        s.Nomad.Addr,
 		"CONSUL_HTTP_ADDR":  s.Consul.HTTPAddr,
 		"CONSUL_HTTP_TOKEN": s.Consul.Token,
 		"VAULT_ADDR":        s.Vault.Addr,
 		"VAULT_TOKEN":       s.Vault.Token,
-	}
+	})
 }
 
 // Logs returns the last n bytes of each agent's log, keyed by component name.
