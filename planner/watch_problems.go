@@ -73,6 +73,7 @@ func (p *problemSet) observe(allocs []*nomadapi.AllocationListStub, checks map[s
 		}
 		if chks, ok := checks[a.ID]; ok && a.ClientStatus == nomadapi.AllocClientStatusRunning {
 			for _, pr := range p.trackChecks(a, chks) {
+				pr.group, pr.alloc = a.TaskGroup, a.ID
 				report(pr)
 			}
 		}

@@ -237,7 +237,8 @@ func TestCIScenario(t *testing.T) {
 		_ = json.Unmarshal(body, &res)
 		events := c.events(res.Deployment.EventsURL, 0, 2*time.Minute)
 		end := events[len(events)-1]
-		if end["state"] != "failed" || !strings.Contains(fmt.Sprint(end["reason"]), "every job of the app runs release 1 again") {
+		if reason := fmt.Sprint(end["reason"]); end["state"] != "failed" || !strings.Contains(reason, "every job of the app runs release 1 again") ||
+			!strings.Contains(reason, `check "web-http"`) {
 			t.Fatalf("broken deployment ended %v", end)
 		}
 		waitBody(t, fabio+"/ci/", "hello from ci v1")
