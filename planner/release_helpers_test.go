@@ -43,8 +43,8 @@ func (p relSpec) hcl(image string) string {
       max_parallel      = 2
       auto_revert       = true
       min_healthy_time  = "1s"
-      healthy_deadline  = "8s"
-      progress_deadline = "10s"
+      healthy_deadline  = "20s"
+      progress_deadline = "30s"
     }
     resources {
       cpu    = 50
