@@ -94,12 +94,12 @@ func newBackend(tok *string) (backend, error) {
 	return &directBackend{st: st}, nil
 }
 
-// needDirect returns an error naming verb when the CLI is in remote mode: verbs that the platform API has no
-// route for yet talk to Nomad, Consul and Vault directly only.
-func needDirect(verb string) error {
+// needDirect returns an error when the CLI is in remote mode, for verbs that the platform API has no route for
+// yet: they talk to Nomad, Consul and Vault directly only.
+func needDirect() error {
 	if !remoteMode() {
 		return nil
 	}
-	return fmt.Errorf("%s needs direct mode (the platform API has no route for it yet): unset %s and set "+
-		"NOMAD_ADDR, CONSUL_HTTP_ADDR and VAULT_ADDR with their tokens", verb, api.EnvAddress)
+	return fmt.Errorf("this verb needs direct mode (the platform API has no route for it yet): unset %s and set "+
+		"NOMAD_ADDR, CONSUL_HTTP_ADDR and VAULT_ADDR with their tokens", api.EnvAddress)
 }

@@ -125,7 +125,7 @@ func runScenario(t *testing.T, s *devstack.Stack, mode string) map[string]outcom
 		}
 		keep("deploy v2", linesWith(out, "Release ", "URL: "))
 		code, out = skiff("rollback", "rollback", "newsletter")
-		if code != 0 || !strings.Contains(out, "Release 3 of the app is live (rollback to release 1)") {
+		if code != 0 || !strings.Contains(out, "Release 3 of newsletter is live (rollback to release 1)") {
 			t.Fatalf("rollback exit %d:\n%s", code, out)
 		}
 		keep("rollback", linesWith(out, "Release "))

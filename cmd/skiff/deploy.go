@@ -111,9 +111,13 @@ func printJSONResult(ui cli.Ui, res *planner.Result, err error) int {
 	return code
 }
 
+// appOf names the app of a result: the plan's (a deploy), else the release's (a rollback, a remote deploy).
 func appOf(res *planner.Result) string {
-	if res.Plan != nil {
+	switch {
+	case res.Plan != nil:
 		return res.Plan.App
+	case res.Release != nil && res.Release.App != "":
+		return res.Release.App
 	}
 	return "the app"
 }

@@ -83,7 +83,7 @@ func (c *offeringsRegisterCommand) Run(args []string) int {
 		c.ui.Error("skiff offerings register: -name, -host and -vault-connection are required\n\n" + c.Help())
 		return 1
 	}
-	if err := needDirect("skiff offerings register"); err != nil {
+	if err := needDirect(); err != nil {
 		return reportError(c.ui, "offerings register", err)
 	}
 	if o.Kind != "postgres" {

@@ -48,7 +48,7 @@ func (c *routesCommand) Run(args []string) int {
 	if err := fl.Parse(args); err != nil {
 		return 1
 	}
-	if err := needDirect("skiff routes"); err != nil {
+	if err := needDirect(); err != nil {
 		return reportError(c.ui, "routes", err)
 	}
 	if fl.NArg() > 1 {

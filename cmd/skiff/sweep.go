@@ -38,7 +38,7 @@ func (c *sweepCommand) Run(args []string) int {
 	if err := fl.Parse(args); err != nil {
 		return 1
 	}
-	if err := needDirect("skiff sweep"); err != nil {
+	if err := needDirect(); err != nil {
 		return reportError(c.ui, "sweep", err)
 	}
 	if fl.NArg() > 0 {
