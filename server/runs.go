@@ -84,11 +84,14 @@ type deployments struct {
 	wg      sync.WaitGroup
 	mu      sync.Mutex
 	runs    map[string]*run
+	// changed is called on every event of a run, with its app (the status cache drops the app's releases).
+	changed func(ns, app string)
 }
 
-func newDeployments(stack *planner.Stack, m *metrics, logf func(string, ...any)) *deployments {
+func newDeployments(stack *planner.Stack, m *metrics, logf func(string, ...any), changed func(ns, app string)) *deployments {
 	ctx, cancel := context.WithCancel(context.Background())
-	return &deployments{stack: stack, metrics: m, logf: logf, ctx: ctx, cancel: cancel, runs: map[string]*run{}}
+	return &deployments{stack: stack, metrics: m, logf: logf, ctx: ctx, cancel: cancel, runs: map[string]*run{},
+		changed: changed}
 }
 
 func runKey(ns, app string, n int) string { return fmt.Sprintf("%s/%s/%d", ns, app, n) }
@@ -117,6 +120,7 @@ func (d *deployments) start(ns, app string, opts planner.DeployOptions, apply ap
 	first := make(chan started, 1)
 	var once sync.Once
 	opts.Progress = func(e planner.Event) {
+		d.changed(ns, app)
 		if e.Release > 0 {
 			d.mu.Lock()
 			d.runs[runKey(ns, app, e.Release)] = r
@@ -146,6 +150,7 @@ func (d *deployments) start(ns, app string, opts planner.DeployOptions, apply ap
 		if final.State != "" {
 			d.metrics.observeDeploy(final.State, time.Since(r.started))
 		}
+		d.changed(ns, app)
 		r.add(final)
 		r.finish()
 		once.Do(func() { first <- started{result: res, err: err} })

@@ -75,8 +75,9 @@ func New(cfg Config, stack *planner.Stack) (*Server, error) {
 		return nil, fmt.Errorf("server: trusted proxies: %w", err)
 	}
 	s := &Server{cfg: cfg, stack: stack, engine: engine, metrics: newMetrics()}
-	s.runs = newDeployments(stack, s.metrics, cfg.Logf)
-	s.status = &statusReader{stack: stack, specs: map[specKey]*nomadapi.Job{}}
+	s.status = &statusReader{stack: stack, specs: map[specKey]*nomadapi.Job{},
+		releases: map[readmodel.AppRef]cachedReleases{}}
+	s.runs = newDeployments(stack, s.metrics, cfg.Logf, s.status.invalidate)
 	if cfg.ReadModelNomad != nil {
 		s.status.model = readmodel.New(cfg.ReadModelNomad, cfg.Logf)
 	}

@@ -19,10 +19,61 @@ import (
 // from their two Consul keys. Healthy counts instances whose allocation Nomad marked healthy. Before the model's
 // first full read, or without a model, it answers as the CLI does (planner.Stack.Status).
 type statusReader struct {
-	stack *planner.Stack
-	model *readmodel.Model
-	mu    sync.Mutex
-	specs map[specKey]*nomadapi.Job
+	stack    *planner.Stack
+	model    *readmodel.Model
+	mu       sync.Mutex
+	specs    map[specKey]*nomadapi.Job
+	releases map[readmodel.AppRef]cachedReleases
+}
+
+// cachedReleases are an app's live and latest releases as read at a time. They are kept for releaseTTL, and
+// dropped as soon as a deployment this server runs changes the app; a release made by another process (the
+// direct-mode CLI) shows within releaseTTL.
+type cachedReleases struct {
+	at           time.Time
+	live, latest *planner.Release
+}
+
+const releaseTTL = time.Second
+
+// invalidate drops the app's cached releases.
+func (r *statusReader) invalidate(ns, app string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	delete(r.releases, readmodel.AppRef{Namespace: ns, App: app})
+}
+
+// liveAndLatest returns the app's live release and, when it is another one, its newest.
+func (r *statusReader) liveAndLatest(ctx context.Context, ns, app string) (live, latest *planner.Release, err error) {
+	key := readmodel.AppRef{Namespace: ns, App: app}
+	r.mu.Lock()
+	c, ok := r.releases[key]
+	r.mu.Unlock()
+	if ok && time.Since(c.at) < releaseTTL {
+		return c.live, c.latest, nil
+	}
+	at := time.Now()
+	head, err := r.stack.Releases.Head(ctx, ns, app)
+	if err != nil {
+		return nil, nil, err
+	}
+	if head.Live > 0 {
+		if live, err = r.stack.Releases.Get(ctx, ns, app, head.Live); err != nil {
+			return nil, nil, err
+		}
+	}
+	if head.Latest > head.Live {
+		if latest, err = r.stack.Releases.Get(ctx, ns, app, head.Latest); err != nil {
+			return nil, nil, err
+		}
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.releases) > 10000 {
+		r.releases = map[readmodel.AppRef]cachedReleases{}
+	}
+	r.releases[key] = cachedReleases{at: at, live: live, latest: latest}
+	return live, latest, nil
 }
 
 type specKey struct {
@@ -52,19 +103,9 @@ func (r *statusReader) status(ctx context.Context, ns, app string) (*planner.App
 		return r.stack.Status(ctx, ns, app) // no jobs: the library says why (never deployed, destroy unfinished)
 	}
 	st := &planner.AppStatus{App: app, Namespace: ns}
-	head, err := r.stack.Releases.Head(ctx, ns, app)
-	if err != nil {
+	var err error
+	if st.Release, st.Latest, err = r.liveAndLatest(ctx, ns, app); err != nil {
 		return nil, err
-	}
-	if head.Live > 0 {
-		if st.Release, err = r.stack.Releases.Get(ctx, ns, app, head.Live); err != nil {
-			return nil, err
-		}
-	}
-	if head.Latest > head.Live {
-		if st.Latest, err = r.stack.Releases.Get(ctx, ns, app, head.Latest); err != nil {
-			return nil, err
-		}
 	}
 	for _, jv := range view.Jobs {
 		if jv.ParentID != "" || jv.Stop || jv.Kind == compile.KindRun {
