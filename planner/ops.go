@@ -82,6 +82,12 @@ func (s *Stack) Scale(ctx context.Context, ns, app string, counts map[string]int
 
 // Dispatch runs the app's function once with payload and dispatch meta, and returns the dispatched job's ID.
 func (s *Stack) Dispatch(ctx context.Context, ns, app, function string, payload []byte, meta map[string]string) (string, error) {
+	return s.DispatchKeyed(ctx, ns, app, function, payload, meta, "")
+}
+
+// DispatchKeyed is Dispatch with an idempotency key: a retried dispatch with the same key returns the child of
+// the first one (Nomad's dispatch idempotency token) instead of running the function again.
+func (s *Stack) DispatchKeyed(ctx context.Context, ns, app, function string, payload []byte, meta map[string]string, key string) (string, error) {
 	ref, err := s.Process(ctx, ns, app, function)
 	if err != nil {
 		return "", err
@@ -89,7 +95,7 @@ func (s *Stack) Dispatch(ctx context.Context, ns, app, function string, payload 
 	if ref.Kind != compile.KindFunction {
 		return "", fmt.Errorf("process %q is a %s process: only functions are dispatched", function, ref.Kind)
 	}
-	w := (&nomadapi.WriteOptions{Namespace: ns}).WithContext(ctx)
+	w := (&nomadapi.WriteOptions{Namespace: ns, IdempotencyToken: key}).WithContext(ctx)
 	resp, _, err := s.Nomad.Jobs().Dispatch(ref.JobID, meta, payload, "", w)
 	if err != nil {
 		return "", fmt.Errorf("dispatching %s: %w", function, err)

@@ -3,6 +3,7 @@ package planner
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"github.com/skiffpaas/skiff/planner/compile"
@@ -40,6 +41,22 @@ func (s *Stack) Run(ctx context.Context, ns, app, process string, command []stri
 // resources of the app's process (its first web or worker process when process is "") and returns its job
 // ID. The job is marked as a run: deploys never prune it, and Nomad's garbage collector removes it.
 func (s *Stack) StartRun(ctx context.Context, ns, app, process string, command []string) (string, error) {
+	return s.StartRunKeyed(ctx, ns, app, process, command, "")
+}
+
+// StartRunKeyed is StartRun with an idempotency key: the run's job ID derives from the key, and a retried start
+// with the same key returns the run the first one started instead of starting another.
+func (s *Stack) StartRunKeyed(ctx context.Context, ns, app, process string, command []string, key string) (string, error) {
+	id := app + "-run-" + randomSuffix()
+	if key != "" {
+		sum := sha256.Sum256([]byte(ns + "/" + app + "/" + key))
+		id = app + "-run-" + hex.EncodeToString(sum[:6])
+		if _, _, err := s.Nomad.Jobs().Info(id, (&nomadapi.QueryOptions{Namespace: ns}).WithContext(ctx)); err == nil {
+			return id, nil
+		} else if !isNotFound(err) {
+			return "", fmt.Errorf("reading run %q: %w", id, err)
+		}
+	}
 	tmpl, err := s.templateTask(ctx, ns, app, process)
 	if err != nil {
 		return "", err
@@ -58,7 +75,6 @@ func (s *Stack) StartRun(ctx context.Context, ns, app, process string, command [
 		}
 	}
 	delete(task.Env, "PORT")
-	id := app + "-run-" + randomSuffix()
 	job := nomadapi.NewBatchJob(id, id, "", 50)
 	job.Namespace = &ns
 	job.Datacenters = []string{"*"}

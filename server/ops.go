@@ -38,7 +38,9 @@ type dispatchInput struct {
 	Namespace string `path:"namespace" pattern:"^[a-z0-9][a-z0-9-]{0,62}$" doc:"The app's namespace (tenant)"`
 	App       string `path:"app" pattern:"^[a-z0-9][a-z0-9-]{0,62}$" doc:"The app's name"`
 	Function  string `path:"fn" doc:"The function process"`
-	Body      struct {
+	// IdempotencyKey makes a retried request return the child of the first dispatch.
+	IdempotencyKey string `header:"Idempotency-Key" maxLength:"128" doc:"A retried request with the same key returns the first one's run"`
+	Body           struct {
 		Payload string            `json:"payload,omitempty" contentEncoding:"base64" doc:"The payload, base64-encoded"`
 		Meta    map[string]string `json:"meta,omitempty" doc:"Dispatch meta the function declares"`
 	}
@@ -101,7 +103,7 @@ func (s *Server) registerOps() {
 			if err != nil {
 				return nil, apiError(http.StatusBadRequest, CodeBadRequest, "payload must be base64: "+err.Error())
 			}
-			id, err := s.stack.Dispatch(ctx, in.Namespace, in.App, in.Function, payload, in.Body.Meta)
+			id, err := s.stack.DispatchKeyed(ctx, in.Namespace, in.App, in.Function, payload, in.Body.Meta, in.IdempotencyKey)
 			if err != nil {
 				return nil, invalidOr(err)
 			}

@@ -80,6 +80,20 @@ func TestOperations(t *testing.T) {
 			t.Fatalf("function output %q", stdout)
 		}
 	})
+	t.Run("a retried run or dispatch with the same Idempotency-Key runs once", func(t *testing.T) {
+		body := map[string]any{"command": []string{"/app", "exit", "0"}}
+		_, h1, _ := c.do("POST", app+"/runs", body, "Idempotency-Key", "run-once")
+		_, h2, _ := c.do("POST", app+"/runs", body, "Idempotency-Key", "run-once")
+		if h1.Get("Location") == "" || h1.Get("Location") != h2.Get("Location") {
+			t.Fatalf("runs %q and %q, want one", h1.Get("Location"), h2.Get("Location"))
+		}
+		payload := map[string]any{"payload": base64.StdEncoding.EncodeToString([]byte("x"))}
+		_, _, b1 := c.do("POST", app+"/functions/thumb/dispatch", payload, "Idempotency-Key", "dispatch-once")
+		_, _, b2 := c.do("POST", app+"/functions/thumb/dispatch", payload, "Idempotency-Key", "dispatch-once")
+		if string(b1) != string(b2) || !strings.Contains(string(b1), "dispatch-") {
+			t.Fatalf("dispatches %s and %s, want one", b1, b2)
+		}
+	})
 	t.Run("logs of a process", func(t *testing.T) {
 		status, _, body := c.do("GET", app+"/logs?process=jobs", nil)
 		if status != 200 || !strings.Contains(string(body), `"lines"`) {

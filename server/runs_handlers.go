@@ -14,7 +14,9 @@ import (
 type runInput struct {
 	Namespace string `path:"namespace" pattern:"^[a-z0-9][a-z0-9-]{0,62}$" doc:"The app's namespace (tenant)"`
 	App       string `path:"app" pattern:"^[a-z0-9][a-z0-9-]{0,62}$" doc:"The app's name"`
-	Body      struct {
+	// IdempotencyKey makes a retried request return the run the first one started.
+	IdempotencyKey string `header:"Idempotency-Key" maxLength:"128" doc:"A retried request with the same key returns the first one's run"`
+	Body           struct {
 		Command []string `json:"command" minItems:"1" doc:"The command and its arguments"`
 		Process string   `json:"process,omitempty" doc:"The process whose image, env and resources the run takes (default: the first web or worker)"`
 	}
@@ -38,7 +40,7 @@ func (s *Server) registerRuns() {
 		Path: "/v1/namespaces/{namespace}/apps/{app}/runs", DefaultStatus: http.StatusAccepted,
 		Summary: "Start a one-off run with the app's image, env and resources", Tags: []string{"operations"}},
 		func(ctx context.Context, in *runInput) (*RunOutput, error) {
-			id, err := s.stack.StartRun(ctx, in.Namespace, in.App, in.Body.Process, in.Body.Command)
+			id, err := s.stack.StartRunKeyed(ctx, in.Namespace, in.App, in.Body.Process, in.Body.Command, in.IdempotencyKey)
 			if err != nil {
 				return nil, invalidOr(err)
 			}
