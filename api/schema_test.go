@@ -68,6 +68,7 @@ func TestTypesMatchTheServersSchemas(t *testing.T) {
 		"PosJSON": api.Pos{}, "ProcessStatus": api.ProcessStatus{}, "RangeJSON": api.Range{},
 		"Record": api.Release{}, "ReleasesBody": api.ReleasePage{}, "SpecBody": api.Spec{}, "VarFile": api.VarFile{},
 		"RunInputBody": api.RunOptions{}, "RunState": api.RunState{},
+		"RoutesBody": api.RoutesBody{}, "RouteState": api.RouteState{}, "DesiredRoute": api.DesiredRoute{},
 	}
 	// Bodies the client decodes into anonymous structs, with the fields it reads.
 	inline := map[string][]string{
@@ -125,6 +126,7 @@ func TestClientCoversEveryOperation(t *testing.T) {
 		"GET /v1/namespaces/{namespace}/apps/{app}/runs/{id}":                         "Runs().Info",
 		"GET /v1/namespaces/{namespace}/apps/{app}/logs":                              "Logs().Get, Logs().Follow",
 		"POST /v1/namespaces/{namespace}/apps/{app}/functions/{fn}/dispatch":          "Functions().Dispatch",
+		"GET /v1/namespaces/{namespace}/apps/{app}/routes":                            "Routes().Info",
 	}
 	seen := map[string]bool{}
 	for path, ops := range doc.Paths {

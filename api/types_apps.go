@@ -17,6 +17,10 @@ type AppSummary struct {
 	Release     int    `json:"release"`
 	Latest      int    `json:"latest"`
 	LatestState string `json:"latest_state,omitempty"`
+	// Desired and Running count the instances of the app's web, worker and system processes (absent when the
+	// server runs without its read model).
+	Desired *int `json:"desired,omitempty"`
+	Running *int `json:"running,omitempty"`
 }
 
 // AppStatus is the live state of an app, read from Nomad and Consul.
