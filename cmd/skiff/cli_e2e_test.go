@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	consulapi "github.com/hashicorp/consul/api"
+
 	"github.com/skiffpaas/skiff/internal/devstack"
 	"github.com/skiffpaas/skiff/internal/devstack/devstacktest"
 	"github.com/skiffpaas/skiff/planner"
@@ -32,6 +34,9 @@ func TestCLIOnRealStack(t *testing.T) {
 		t.Setenv(k, v)
 	}
 	direct := runScenario(t, s, "direct")
+	// Routes are the tags of the services in Consul's catalog: wait for the destroyed app's to be gone, or the
+	// remote pass's first release would find its route still live and not list it as a change.
+	waitServiceGone(t, "site-newsletter-default")
 
 	st, err := planner.NewStackFromEnv()
 	if err != nil {
@@ -212,6 +217,24 @@ func normalJSON(t *testing.T, out string) string {
 	strip(v)
 	b, _ := json.MarshalIndent(v, "", "  ")
 	return string(b)
+}
+
+// waitServiceGone waits until Consul's catalog has no instance of service.
+func waitServiceGone(t *testing.T, service string) {
+	t.Helper()
+	c, err := consulapi.NewClient(consulapi.DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(250 * time.Millisecond) {
+		svcs, _, err := c.Catalog().Service(service, "", nil)
+		if err == nil && len(svcs) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("service %s still in Consul's catalog a minute after destroy (%d instances, %v)", service, len(svcs), err)
+		}
+	}
 }
 
 // getWithHost GETs url with the Host header until it answers 200, and returns the body.
