@@ -17,17 +17,28 @@ func (c *Client) Apps() *Apps { return &Apps{client: c} }
 // List returns every app across namespaces with its live and newest release. The list is empty, not nil,
 // when there are none.
 func (a *Apps) List(ctx context.Context) ([]AppSummary, *Meta, error) {
-	var out struct {
-		Apps []AppSummary `json:"apps"`
+	all := []AppSummary{}
+	cursor := ""
+	for {
+		var out struct {
+			Apps []AppSummary `json:"apps"`
+			Next string       `json:"next"`
+		}
+		req := newRequest(http.MethodGet, "/v1/apps")
+		req.query.Set("limit", "1000")
+		if cursor != "" {
+			req.query.Set("cursor", cursor)
+		}
+		meta, _, err := a.client.call(ctx, req, &out)
+		if err != nil {
+			return nil, meta, err
+		}
+		all = append(all, out.Apps...)
+		if out.Next == "" || out.Next == cursor {
+			return all, meta, nil
+		}
+		cursor = out.Next
 	}
-	meta, _, err := a.client.call(ctx, newRequest(http.MethodGet, "/v1/apps"), &out)
-	if err != nil {
-		return nil, meta, err
-	}
-	if out.Apps == nil {
-		out.Apps = []AppSummary{}
-	}
-	return out.Apps, meta, nil
 }
 
 // Status returns the app's processes, their health, its latest deployments and releases. An app that was

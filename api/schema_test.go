@@ -72,7 +72,7 @@ func TestTypesMatchTheServersSchemas(t *testing.T) {
 	}
 	// Bodies the client decodes into anonymous structs, with the fields it reads.
 	inline := map[string][]string{
-		"AppsBody": {"apps"}, "DeployResult": {"changed", "deployment", "notes"}, "DestroyBody": {"removed_jobs"},
+		"AppsBody": {"apps", "next"}, "DeployResult": {"changed", "deployment", "notes"}, "DestroyBody": {"removed_jobs"},
 		"FormationPatchBody": {"counts"}, "OfferingsBody": {"offerings"}, "DispatchInputBody": {"meta", "payload"},
 		"DispatchBody": {"job"}, "LogsBody": {"lines"},
 	}

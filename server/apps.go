@@ -37,9 +37,17 @@ type AppSummary struct {
 	Running *int `json:"running,omitempty"`
 }
 
-// AppsBody lists apps.
+// AppsBody is one page of apps, sorted by namespace and name.
 type AppsBody struct {
 	Apps []AppSummary `json:"apps"`
+	// Next is the cursor of the next page ("namespace/app" of this page's last app); absent on the last page.
+	Next string `json:"next,omitempty"`
+}
+
+// appsInput pages through the apps.
+type appsInput struct {
+	Cursor string `query:"cursor" doc:"Return apps after this one (the next of the previous page)"`
+	Limit  int    `query:"limit" minimum:"1" maximum:"1000" default:"100" doc:"Apps per page"`
 }
 
 // StatusOutput is an app's live status.
@@ -65,7 +73,7 @@ func (s *Server) registerApps() {
 		})
 	huma.Register(s.api, huma.Operation{OperationID: "list-apps", Method: http.MethodGet, Path: "/v1/apps",
 		Summary: "List apps across namespaces", Tags: []string{"apps"}},
-		func(ctx context.Context, _ *struct{}) (*struct{ Body AppsBody }, error) {
+		func(ctx context.Context, in *appsInput) (*struct{ Body AppsBody }, error) {
 			heads, err := s.stack.Releases.Heads(ctx)
 			if err != nil {
 				return nil, fromLibrary(err)
@@ -77,10 +85,20 @@ func (s *Server) registerApps() {
 				s.status.counts(ref.Namespace, ref.App, &sum)
 				out.Body.Apps = append(out.Body.Apps, sum)
 			}
-			sort.Slice(out.Body.Apps, func(i, j int) bool {
-				a, b := out.Body.Apps[i], out.Body.Apps[j]
-				return a.Namespace < b.Namespace || (a.Namespace == b.Namespace && a.App < b.App)
-			})
+			key := func(a AppSummary) string { return a.Namespace + "/" + a.App }
+			sort.Slice(out.Body.Apps, func(i, j int) bool { return key(out.Body.Apps[i]) < key(out.Body.Apps[j]) })
+			page := out.Body.Apps[:0]
+			for _, a := range out.Body.Apps {
+				if in.Cursor != "" && key(a) <= in.Cursor {
+					continue
+				}
+				if len(page) == in.Limit {
+					out.Body.Next = key(page[len(page)-1])
+					break
+				}
+				page = append(page, a)
+			}
+			out.Body.Apps = page
 			return out, nil
 		})
 	huma.Register(s.api, huma.Operation{OperationID: "get-status", Method: http.MethodGet,

@@ -283,6 +283,10 @@ func TestCIScenario(t *testing.T) {
 		if status, _, body := c.do("GET", "/v1/apps", nil); status != 200 || !strings.Contains(string(body), `"app":"ci"`) {
 			t.Fatalf("apps: %d %s", status, body)
 		}
+		if status, _, body := c.do("GET", "/v1/apps?limit=1&cursor=default/ch", nil); status != 200 ||
+			!strings.Contains(string(body), `"app":"ci"`) || strings.Count(string(body), `"app":`) != 1 {
+			t.Fatalf("apps page after default/ch: %d %s", status, body)
+		}
 	})
 	t.Run("destroy", func(t *testing.T) {
 		if status, _, body := c.do("DELETE", app, nil); status != 200 {
