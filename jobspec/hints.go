@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/skiffpaas/skiff/internal/hclhint"
 )
 
 // nomadism maps names users bring over from Nomad job files (and a few other platforms) to a hint that says
@@ -137,7 +139,7 @@ func unsupportedHint(where, name string, isBlock bool, attrs, blocks map[string]
 	for n := range blocks {
 		candidates = append(candidates, n)
 	}
-	if s := suggest(name, candidates); s != "" {
+	if s := hclhint.Suggest(name, candidates); s != "" {
 		return summary, head + fmt.Sprintf("Did you mean %q?", s)
 	}
 	return summary, head + "Remove it; docs/spec.md lists what " + contextName(where) + " accepts."
@@ -170,39 +172,4 @@ func validPlaces(name string) []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-// suggest returns the candidate closest to name, if it is within edit distance 2.
-func suggest(name string, candidates []string) string {
-	sort.Strings(candidates)
-	best, bestDist := "", 3
-	for _, c := range candidates {
-		if d := editDistance(name, c); d < bestDist {
-			best, bestDist = c, d
-		}
-	}
-	return best
-}
-
-func editDistance(a, b string) int {
-	if len(a) > 64 || len(b) > 64 {
-		return 99
-	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

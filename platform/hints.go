@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
+
+	"github.com/skiffpaas/skiff/internal/hclhint"
 )
 
 // envOnly is the hint for settings that are not the platform's: where each system is and the token to reach it.
@@ -69,7 +71,7 @@ func unsupported(where, name string, isBlock bool, schema *hcl.BodySchema) (stri
 		return summary, head + fmt.Sprintf("%q belongs inside a %s block, not in %s.", name,
 			strings.Join(places, " or "), contextName(where))
 	}
-	if s := suggest(name, candidates); s != "" {
+	if s := hclhint.Suggest(name, candidates); s != "" {
 		return summary, head + fmt.Sprintf("Did you mean %q?", s)
 	}
 	return summary, head + "Remove it; docs/platform.md lists what " + contextName(where) + " accepts."
@@ -102,36 +104,4 @@ func validPlaces(name string) []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-// suggest returns the candidate closest to name within edit distance 2, or "".
-func suggest(name string, candidates []string) string {
-	sort.Strings(candidates)
-	best, bestDist := "", 3
-	for _, c := range candidates {
-		if d := editDistance(name, c); d < bestDist {
-			best, bestDist = c, d
-		}
-	}
-	return best
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
