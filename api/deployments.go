@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strconv"
+	"time"
 )
 
 // Deployments is the handle of deployments: deploying a spec, following, cancelling and promoting it.
@@ -25,13 +26,17 @@ type DeployOptions struct {
 	// Detach asks the server not to watch the Nomad deployments: the release stays deploying until a reader
 	// (Info, Status, a later deploy) resolves it from Nomad.
 	Detach bool
+	// LockTimeout is how long the server waits for another deploy of the app to finish (0: answer 409 locked
+	// at once; at most 10 minutes). The client's request timeout must be longer.
+	LockTimeout time.Duration
 }
 
 // RollbackOptions are the options of a rollback.
 type RollbackOptions struct {
-	// IdempotencyKey and IfMatch are as in DeployOptions.
+	// IdempotencyKey, IfMatch and LockTimeout are as in DeployOptions.
 	IdempotencyKey string
 	IfMatch        *int
+	LockTimeout    time.Duration
 }
 
 // Int returns a pointer to n, for DeployOptions.IfMatch.
@@ -55,6 +60,9 @@ func (d *Deployments) Create(ctx context.Context, ns, app string, spec *Spec, op
 	setWriteHeaders(r, opts.IdempotencyKey, opts.IfMatch)
 	if opts.Detach {
 		r.query.Set("detach", "true")
+	}
+	if opts.LockTimeout > 0 {
+		r.query.Set("lock_timeout", opts.LockTimeout.String())
 	}
 	return d.client.write(ctx, r)
 }

@@ -109,6 +109,9 @@ func (r *Releases) Rollback(ctx context.Context, ns, app string, n int, opts *Ro
 	}
 	req := newRequest(http.MethodPost, p)
 	setWriteHeaders(req, opts.IdempotencyKey, opts.IfMatch)
+	if opts.LockTimeout > 0 {
+		req.query.Set("lock_timeout", opts.LockTimeout.String())
+	}
 	return r.client.write(ctx, req)
 }
 

@@ -39,6 +39,7 @@ func TestBadInput(t *testing.T) {
 		{"unknown path", "GET", "/v1/nosuch", nil, nil, 404, server.CodeNotFound},
 		{"bad namespace", "GET", "/v1/namespaces/Bad_NS/apps/x/status", nil, nil, 422, server.CodeBadRequest},
 		{"bad If-Match", "POST", app + "/deployments", good, []string{"If-Match", "latest"}, 400, server.CodeBadRequest},
+		{"bad lock_timeout", "POST", app + "/deployments?lock_timeout=forever", good, nil, 400, server.CodeBadRequest},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -108,6 +109,23 @@ func TestBadInput(t *testing.T) {
 			}
 			time.Sleep(500 * time.Millisecond)
 		}
-		c.do("DELETE", app, nil)
 	})
+	t.Run("with lock_timeout the second deploy waits and finds nothing to do", func(t *testing.T) {
+		v2 := scenarioSpec(image, "v2", false)
+		v2["spec"] = strings.NewReplacer(`app "ci"`, `app "ci-bad"`, `path  = "/ci"`, `path  = "/ci-bad"`).Replace(v2["spec"].(string))
+		first := make(chan int, 1)
+		go func() {
+			status, _, _ := c.do("POST", app+"/deployments", v2)
+			first <- status
+		}()
+		time.Sleep(200 * time.Millisecond)
+		status, _, body := c.do("POST", app+"/deployments?lock_timeout=2m", v2)
+		if f := <-first; f != 202 {
+			t.Fatalf("first deploy: %d", f)
+		}
+		if status != 200 || !strings.Contains(string(body), `"changed":false`) {
+			t.Fatalf("waiting deploy: %d %s, want 200 with nothing to change", status, body)
+		}
+	})
+	c.do("DELETE", app, nil)
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -32,6 +33,7 @@ type deployInput struct {
 	IdempotencyKey string `header:"Idempotency-Key" maxLength:"128" doc:"A retried request with the same key returns the first one's deployment"`
 	IfMatch        string `header:"If-Match" doc:"The live release the client planned against (a number); another live release gives 412"`
 	Detach         bool   `query:"detach" doc:"Do not watch the deployments: the release stays deploying until a reader resolves it from Nomad"`
+	LockTimeout    string `query:"lock_timeout" doc:"Wait this long (a Go duration, at most 10m) for another deploy of the app to finish instead of answering 409 locked"`
 	Body           SpecBody
 }
 
@@ -94,6 +96,9 @@ func (s *Server) registerDeploy() {
 				return nil, err
 			}
 			opts := planner.DeployOptions{CreatedBy: "api", Detach: in.Detach, IdempotencyKey: in.IdempotencyKey}
+			if opts.LockTimeout, err = lockTimeout(in.LockTimeout); err != nil {
+				return nil, err
+			}
 			if in.IfMatch != "" {
 				n, err := strconv.Atoi(in.IfMatch)
 				if err != nil {
@@ -143,6 +148,21 @@ func (s *Server) registerDeploy() {
 			d, err = s.deployment(ctx, appPath{Namespace: in.Namespace, App: in.App}, in.ID)
 			return &struct{ Body *Deployment }{Body: d}, err
 		})
+}
+
+// maxLockTimeout bounds how long a request may wait for an app's deploy lock.
+const maxLockTimeout = 10 * time.Minute
+
+// lockTimeout parses the lock_timeout parameter ("" is 0: fail at once).
+func lockTimeout(s string) (time.Duration, error) {
+	if s == "" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 || d > maxLockTimeout {
+		return 0, apiError(http.StatusBadRequest, CodeBadRequest, fmt.Sprintf("lock_timeout %q: want a duration from 0 to %s, such as 2m", s, maxLockTimeout))
+	}
+	return d, nil
 }
 
 // nothingChanged documents the 200 a deploy or rollback answers when the spec matches the live release.

@@ -33,6 +33,7 @@ type rollbackInput struct {
 	ID             int    `path:"id" minimum:"1" doc:"The release number"`
 	IdempotencyKey string `header:"Idempotency-Key" maxLength:"128" doc:"A retried request with the same key returns the first one's deployment"`
 	IfMatch        string `header:"If-Match" doc:"The live release the client saw (a number); another live release gives 412"`
+	LockTimeout    string `query:"lock_timeout" doc:"Wait this long (a Go duration, at most 10m) for another deploy of the app to finish instead of answering 409 locked"`
 }
 
 // Formation is an app's process counts.
@@ -93,6 +94,10 @@ func (s *Server) registerReleases() {
 		Tags:    []string{"releases"}},
 		func(ctx context.Context, in *rollbackInput) (*DeploymentOutput, error) {
 			opts := planner.DeployOptions{CreatedBy: "api", IdempotencyKey: in.IdempotencyKey}
+			var err error
+			if opts.LockTimeout, err = lockTimeout(in.LockTimeout); err != nil {
+				return nil, err
+			}
 			if in.IfMatch != "" {
 				n, err := strconv.Atoi(in.IfMatch)
 				if err != nil {

@@ -27,7 +27,7 @@ func (r *remoteBackend) Deploy(ctx context.Context, spec *loadedSpec, opts plann
 		}
 		res.Plan = p
 	}
-	dep, changed, wm, err := r.client.Deployments().Create(ctx, ns, app, spec.remote, &api.DeployOptions{Detach: opts.Detach})
+	dep, changed, wm, err := r.client.Deployments().Create(ctx, ns, app, spec.remote, &api.DeployOptions{Detach: opts.Detach, LockTimeout: opts.LockTimeout})
 	if err != nil {
 		return nil, remoteError(err)
 	}
@@ -55,7 +55,7 @@ func (r *remoteBackend) Rollback(ctx context.Context, ns, app string, n int, opt
 			return nil, err
 		}
 	}
-	dep, changed, wm, err := r.client.Releases().Rollback(ctx, ns, app, n, nil)
+	dep, changed, wm, err := r.client.Releases().Rollback(ctx, ns, app, n, &api.RollbackOptions{LockTimeout: opts.LockTimeout})
 	if err != nil {
 		return nil, remoteError(err)
 	}
