@@ -30,7 +30,8 @@ func TestServeKilledMidDeployment(t *testing.T) {
 	app := "/v1/namespaces/default/apps/ci-r6"
 	spec := scenarioSpec(image, "v1", false)
 	spec["spec"] = strings.NewReplacer(`app "ci"`, `app "ci-r6"`, `path  = "/ci"`, `path  = "/ci-r6"`,
-		`min_healthy_time  = "1s"`, `min_healthy_time  = "8s"`).Replace(spec["spec"].(string))
+		`min_healthy_time  = "1s"`, `min_healthy_time  = "8s"`, `healthy_deadline  = "10s"`, `healthy_deadline  = "40s"`,
+		`progress_deadline = "15s"`, `progress_deadline = "60s"`).Replace(spec["spec"].(string))
 
 	first := serve()
 	t.Cleanup(func() { _ = first.Process.Kill() })
@@ -162,7 +163,8 @@ func TestServeDrainsOnSIGTERM(t *testing.T) {
 	app := "/v1/namespaces/default/apps/ci-drain"
 	spec := scenarioSpec(image, "v1", false)
 	spec["spec"] = strings.NewReplacer(`app "ci"`, `app "ci-drain"`, `path  = "/ci"`, `path  = "/ci-drain"`,
-		`min_healthy_time  = "1s"`, `min_healthy_time  = "6s"`).Replace(spec["spec"].(string))
+		`min_healthy_time  = "1s"`, `min_healthy_time  = "6s"`, `healthy_deadline  = "10s"`, `healthy_deadline  = "40s"`,
+		`progress_deadline = "15s"`, `progress_deadline = "60s"`).Replace(spec["spec"].(string))
 	status, hdr, body := c.do("POST", app+"/deployments", spec)
 	if status != 202 {
 		t.Fatalf("deploy: %d %s", status, body)
