@@ -2,7 +2,6 @@ package jobspec
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/skiffpaas/skiff/internal/hclhint"
@@ -129,8 +128,8 @@ func unsupportedHint(where, name string, isBlock bool, attrs, blocks map[string]
 	if h := nomadism(name); h != "" {
 		return summary, head + h
 	}
-	if places := validPlaces(name); len(places) > 0 {
-		return summary, head + fmt.Sprintf("%q is valid inside %s blocks, not in %s.", name, strings.Join(places, ", "), contextName(where))
+	if places := hclhint.Places(schemaIndex(), name); len(places) > 0 {
+		return summary, head + fmt.Sprintf("%q is valid inside %s blocks, not in %s.", name, strings.Join(places, ", "), hclhint.ContextName(where))
 	}
 	var candidates []string
 	for n := range attrs {
@@ -142,34 +141,5 @@ func unsupportedHint(where, name string, isBlock bool, attrs, blocks map[string]
 	if s := hclhint.Suggest(name, candidates); s != "" {
 		return summary, head + fmt.Sprintf("Did you mean %q?", s)
 	}
-	return summary, head + "Remove it; docs/spec.md lists what " + contextName(where) + " accepts."
-}
-
-func contextName(where string) string {
-	if where == "file" {
-		return "the top level of the file"
-	}
-	return "a " + where + " block"
-}
-
-// validPlaces lists the contexts whose schema accepts name.
-func validPlaces(name string) []string {
-	var out []string
-	for _, s := range schemaIndex() {
-		if s.Name == "file" {
-			continue
-		}
-		for _, a := range s.Schema.Attributes {
-			if a.Name == name {
-				out = append(out, s.Name)
-			}
-		}
-		for _, b := range s.Schema.Blocks {
-			if b.Type == name {
-				out = append(out, s.Name)
-			}
-		}
-	}
-	sort.Strings(out)
-	return out
+	return summary, head + "Remove it; docs/spec.md lists what " + hclhint.ContextName(where) + " accepts."
 }

@@ -1,36 +1,33 @@
 package jobspec
 
-import "github.com/hashicorp/hcl/v2"
+import "github.com/skiffpaas/skiff/internal/hclhint"
 
 // namedSchema is the schema of one context (block type) of the language.
-type namedSchema struct {
-	Name   string
-	Schema *hcl.BodySchema
-}
+type namedSchema = hclhint.NamedSchema
 
 // schemaIndex lists the schema of every context, top level ("file") first. Process kinds share one schema.
 func schemaIndex() []namedSchema {
 	out := []namedSchema{
-		{"file", fileSchema},
-		{"variable", variableBlockSchema},
-		{"validation", validationBlockSchema},
-		{"app", appBlockSchema},
+		{Name: "file", Schema: fileSchema},
+		{Name: "variable", Schema: variableBlockSchema},
+		{Name: "validation", Schema: validationBlockSchema},
+		{Name: "app", Schema: appBlockSchema},
 	}
 	for _, k := range ProcessKinds() {
-		out = append(out, namedSchema{string(k), processBlockSchema})
+		out = append(out, namedSchema{Name: string(k), Schema: processBlockSchema})
 	}
 	return append(out,
-		namedSchema{"route", routeBlockSchema},
-		namedSchema{"health", healthBlockSchema},
-		namedSchema{"check_restart", checkRestartBlockSchema},
-		namedSchema{"resources", resourcesBlockSchema},
-		namedSchema{"rollout", rolloutBlockSchema},
-		namedSchema{"autoscale", autoscaleBlockSchema},
-		namedSchema{"volume", volumeBlockSchema},
-		namedSchema{"constraint", constraintBlockSchema},
-		namedSchema{"bind", bindBlockSchema},
-		namedSchema{"upstream", upstreamBlockSchema},
-		namedSchema{"patch", patchBlockSchema},
+		namedSchema{Name: "route", Schema: routeBlockSchema},
+		namedSchema{Name: "health", Schema: healthBlockSchema},
+		namedSchema{Name: "check_restart", Schema: checkRestartBlockSchema},
+		namedSchema{Name: "resources", Schema: resourcesBlockSchema},
+		namedSchema{Name: "rollout", Schema: rolloutBlockSchema},
+		namedSchema{Name: "autoscale", Schema: autoscaleBlockSchema},
+		namedSchema{Name: "volume", Schema: volumeBlockSchema},
+		namedSchema{Name: "constraint", Schema: constraintBlockSchema},
+		namedSchema{Name: "bind", Schema: bindBlockSchema},
+		namedSchema{Name: "upstream", Schema: upstreamBlockSchema},
+		namedSchema{Name: "patch", Schema: patchBlockSchema},
 	)
 }
 

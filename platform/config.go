@@ -5,9 +5,11 @@ import (
 	"os"
 
 	"github.com/hashicorp/hcl/v2"
+
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/hashicorp/hcl/v2/hclwrite"
 	hcljson "github.com/hashicorp/hcl/v2/json"
+	"github.com/skiffpaas/skiff/internal/hclhint"
 	"github.com/zclconf/go-cty/cty"
 )
 
@@ -37,20 +39,17 @@ var fileSchema = &hcl.BodySchema{
 }
 
 // namedSchema is the schema of one context (block type) of the language.
-type namedSchema struct {
-	Name   string
-	Schema *hcl.BodySchema
-}
+type namedSchema = hclhint.NamedSchema
 
 // schemaIndex lists the schema of every context, the top level ("file") first. Hints use it to say where a
 // misplaced name belongs; the documentation test checks docs/platform.md against it.
 func schemaIndex() []namedSchema {
 	return []namedSchema{
-		{"file", fileSchema},
-		{"fabio", fabioBlockSchema},
-		{"vault", vaultBlockSchema},
-		{"connect", connectBlockSchema},
-		{"builtin_proxy", builtinProxyBlockSchema},
+		{Name: "file", Schema: fileSchema},
+		{Name: "fabio", Schema: fabioBlockSchema},
+		{Name: "vault", Schema: vaultBlockSchema},
+		{Name: "connect", Schema: connectBlockSchema},
+		{Name: "builtin_proxy", Schema: builtinProxyBlockSchema},
 	}
 }
 

@@ -2,7 +2,6 @@ package platform
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -67,41 +66,12 @@ func unsupported(where, name string, isBlock bool, schema *hcl.BodySchema) (stri
 			return summary, head + fmt.Sprintf("%q is a block: write %s { ... } without the equals sign.", name, name)
 		}
 	}
-	if places := validPlaces(name); len(places) > 0 {
+	if places := hclhint.Places(schemaIndex(), name); len(places) > 0 {
 		return summary, head + fmt.Sprintf("%q belongs inside a %s block, not in %s.", name,
-			strings.Join(places, " or "), contextName(where))
+			strings.Join(places, " or "), hclhint.ContextName(where))
 	}
 	if s := hclhint.Suggest(name, candidates); s != "" {
 		return summary, head + fmt.Sprintf("Did you mean %q?", s)
 	}
-	return summary, head + "Remove it; docs/platform.md lists what " + contextName(where) + " accepts."
-}
-
-func contextName(where string) string {
-	if where == "file" {
-		return "the top level of the file"
-	}
-	return "a " + where + " block"
-}
-
-// validPlaces lists the block types whose schema accepts name.
-func validPlaces(name string) []string {
-	var out []string
-	for _, s := range schemaIndex() {
-		if s.Name == "file" {
-			continue
-		}
-		for _, a := range s.Schema.Attributes {
-			if a.Name == name {
-				out = append(out, s.Name)
-			}
-		}
-		for _, b := range s.Schema.Blocks {
-			if b.Type == name {
-				out = append(out, s.Name)
-			}
-		}
-	}
-	sort.Strings(out)
-	return out
+	return summary, head + "Remove it; docs/platform.md lists what " + hclhint.ContextName(where) + " accepts."
 }
